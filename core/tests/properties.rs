@@ -1,0 +1,203 @@
+//! Property tests of request building, URL construction, parsing and retry decisions.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use proptest::prelude::*;
+use workos_sso_logout::{
+    ApiKey, BaseUrl, Config, FailureKind, LogoutAuthorizeRequest, LogoutToken, Outcome, ProfileId,
+    RetryDecision, RetryPolicy, Step, parse_logout_authorize_response,
+    parse_logout_redirect_response,
+};
+
+fn config() -> Config {
+    Config::new(ApiKey::new("sk_test_prop").unwrap())
+}
+
+/// Any string without control characters, including arbitrary Unicode.
+fn no_control(max: usize) -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        any::<char>().prop_filter("no control", |c| !c.is_control()),
+        1..max,
+    )
+    .prop_map(|v| v.into_iter().collect())
+}
+
+fn header_value() -> impl Strategy<Value = http::HeaderValue> {
+    proptest::collection::vec(any::<u8>(), 0..40)
+        .prop_filter_map("header", |b| http::HeaderValue::from_bytes(&b).ok())
+}
+
+fn arbitrary_response() -> impl Strategy<Value = http::Response<Vec<u8>>> {
+    let names = prop::sample::select(vec![
+        "location",
+        "retry-after",
+        "x-request-id",
+        "content-type",
+        "x-other",
+    ]);
+    let body = prop_oneof![
+        proptest::collection::vec(any::<u8>(), 0..300),
+        r#"\{"(logout_url|logout_token|message|error|code|errors)":("[^"]{0,30}"|[0-9]+|null|\[\]|\{\})\}"#
+            .prop_map(String::into_bytes),
+    ];
+    (
+        100u16..1000,
+        proptest::collection::vec((names, header_value()), 0..6),
+        body,
+    )
+        .prop_map(|(status, headers, body)| {
+            let mut r = http::Response::new(body);
+            *r.status_mut() = http::StatusCode::from_u16(status).unwrap();
+            for (k, v) in headers {
+                r.headers_mut().append(k, v);
+            }
+            r
+        })
+}
+
+proptest! {
+    #[test]
+    fn profile_id_round_trips_through_the_json_body(id in no_control(200)) {
+        let req = config()
+            .logout_authorize_request(&LogoutAuthorizeRequest::new(ProfileId::new(id.clone()).unwrap()))
+            .unwrap();
+        let body: serde_json::Value = serde_json::from_slice(req.body()).unwrap();
+        let object = body.as_object().unwrap();
+        prop_assert_eq!(object.len(), 1);
+        prop_assert_eq!(object["profile_id"].as_str(), Some(id.as_str()));
+    }
+
+    #[test]
+    fn token_round_trips_through_the_redirect_url(token in no_control(300)) {
+        let url = config().logout_redirect_url(&LogoutToken::new(token.clone()).unwrap());
+        let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
+        prop_assert_eq!(pairs, vec![("token".to_owned(), token.clone())]);
+        prop_assert_eq!(url.path(), "/sso/logout");
+        // The built request targets exactly that URL.
+        let req = config().logout_redirect_request(&LogoutToken::new(token).unwrap()).unwrap();
+        prop_assert_eq!(req.uri().to_string(), url.to_string());
+    }
+
+    #[test]
+    fn base_url_path_prefix_is_kept(
+        segments in proptest::collection::vec("[a-zA-Z0-9._~-]{1,12}", 0..5),
+        trailing in any::<bool>(),
+    ) {
+        let segments: Vec<String> = segments.into_iter().filter(|s| s != "." && s != "..").collect();
+        let mut base = String::from("https://proxy.example");
+        for s in &segments {
+            base.push('/');
+            base.push_str(s);
+        }
+        if trailing { base.push('/'); }
+        let config = config().with_base_url(BaseUrl::parse(&base).unwrap());
+        let prefix: String = segments.iter().map(|s| format!("/{s}")).collect::<Vec<_>>().concat();
+        let authorize_url = config.logout_authorize_url();
+        prop_assert_eq!(authorize_url.path(), format!("{prefix}/sso/logout/authorize"));
+        let url = config.logout_redirect_url(&LogoutToken::new("t").unwrap());
+        prop_assert_eq!(url.path(), format!("{prefix}/sso/logout"));
+        let req = config.logout_authorize_request(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap())).unwrap();
+        prop_assert_eq!(req.uri().path(), format!("{prefix}/sso/logout/authorize"));
+    }
+
+    #[test]
+    fn parsing_never_panics(response in arbitrary_response()) {
+        let _ = parse_logout_authorize_response(&response);
+        let url: url::Url = url::Url::parse("https://auth.workos.com/sso/logout?token=t").unwrap();
+        let _ = parse_logout_redirect_response(&url, &response);
+        let _ = workos_sso_logout::error_from_response(&response);
+    }
+
+    #[test]
+    fn every_truncated_success_body_is_an_error(url_tail in "[a-z0-9]{0,20}", token in "[A-Za-z0-9._-]{1,40}") {
+        let body = serde_json::json!({
+            "logout_url": format!("https://auth.workos.com/sso/logout?token={url_tail}"),
+            "logout_token": token,
+        })
+        .to_string();
+        let full = http::Response::new(body.as_bytes().to_vec());
+        prop_assert!(parse_logout_authorize_response(&full).is_ok());
+        for cut in 0..body.len() {
+            let r = http::Response::new(body.as_bytes()[..cut].to_vec());
+            prop_assert!(parse_logout_authorize_response(&r).is_err(), "prefix {} parsed", cut);
+        }
+    }
+
+    #[test]
+    fn retry_delays_stay_within_the_cap(
+        max_attempts in 1u32..=20,
+        initial_ms in 0u64..5_000,
+        extra_ms in 0u64..60_000,
+        attempt in 1u32..40,
+        random in any::<u64>(),
+        status in prop::sample::select(vec![200u16, 400, 404, 429, 500, 501, 502, 503, 504]),
+        retry_after in proptest::option::of(prop_oneof![
+            (0u64..1_000_000).prop_map(|s| s.to_string()),
+            (0u64..4_000_000_000).prop_map(|s| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(s))),
+        ]),
+        now_s in 0u64..4_000_000_000,
+    ) {
+        let policy = RetryPolicy::new(
+            max_attempts,
+            Duration::from_millis(initial_ms),
+            Duration::from_millis(initial_ms + extra_ms),
+        ).unwrap();
+        let mut headers = http::HeaderMap::new();
+        if let Some(ra) = retry_after {
+            headers.insert("retry-after", ra.parse().unwrap());
+        }
+        let now = UNIX_EPOCH + Duration::from_secs(now_s);
+        let status = http::StatusCode::from_u16(status).unwrap();
+        for outcome in [
+            Outcome::Response { status, headers: &headers },
+            Outcome::Failure(FailureKind::Connect),
+            Outcome::Failure(FailureKind::Timeout),
+            Outcome::Failure(FailureKind::Other),
+        ] {
+            match policy.decide(attempt, outcome, now, random) {
+                RetryDecision::Retry(d) => {
+                    prop_assert!(d <= policy.max_delay());
+                    prop_assert!(attempt < max_attempts);
+                }
+                RetryDecision::Stop => {}
+            }
+        }
+    }
+
+    #[test]
+    fn a_call_never_exceeds_the_maximum_attempts(
+        max_attempts in 1u32..=20,
+        statuses in proptest::collection::vec(prop::sample::select(vec![200u16, 429, 500, 503, 404]), 1..40),
+        random in any::<u64>(),
+    ) {
+        let policy = RetryPolicy::new(max_attempts, Duration::ZERO, Duration::from_millis(10)).unwrap();
+        let mut call = config()
+            .authorize_call(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()), &policy, 9)
+            .unwrap();
+        let mut keys = std::collections::HashSet::new();
+        let mut done = false;
+        for status in statuses.iter().cycle().take(100) {
+            let req = call.next_request();
+            if max_attempts > 1 {
+                keys.insert(req.headers()["idempotency-key"].clone());
+            }
+            prop_assert!(call.attempts() <= max_attempts);
+            let resp = http::Response::builder().status(*status).body(br#"{"message":"x"}"#.to_vec()).unwrap();
+            if let Step::Done(_) = call.on_response(resp, SystemTime::UNIX_EPOCH, random) {
+                done = true;
+                break;
+            }
+        }
+        prop_assert!(done);
+        prop_assert!(keys.len() <= 1);
+    }
+
+    #[test]
+    fn http_dates_parse_like_httpdate(secs in 0u64..253_402_300_799) {
+        let t = UNIX_EPOCH + Duration::from_secs(secs);
+        let s = httpdate::fmt_http_date(t);
+        prop_assert_eq!(workos_sso_logout::parse_http_date(&s), Some(t));
+    }
+}

@@ -1,0 +1,176 @@
+//! Golden requests: method, URL, every header and the body, for default and custom base URLs.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use workos_sso_logout::{
+    ApiKey, BaseUrl, Config, IdempotencyKey, InvalidInput, LogoutAuthorizeRequest, LogoutToken,
+    ProfileId, USER_AGENT,
+};
+
+fn config(base: Option<&str>) -> Config {
+    let config = Config::new(ApiKey::new("sk_test_golden").unwrap());
+    match base {
+        Some(b) => config.with_base_url(BaseUrl::parse(b).unwrap()),
+        None => config,
+    }
+}
+
+fn headers(req: &http::Request<Vec<u8>>) -> Vec<(String, String)> {
+    let mut h: Vec<_> = req
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_str().unwrap().to_owned()))
+        .collect();
+    h.sort();
+    h
+}
+
+#[test]
+fn authorize_request_default_base() {
+    let req = config(None)
+        .logout_authorize_request(&LogoutAuthorizeRequest::new(
+            ProfileId::new("prof_01E").unwrap(),
+        ))
+        .unwrap();
+    assert_eq!(req.method(), http::Method::POST);
+    assert_eq!(req.uri(), "https://auth.workos.com/sso/logout/authorize");
+    assert_eq!(
+        headers(&req),
+        vec![
+            ("accept".into(), "application/json".into()),
+            ("authorization".into(), "Bearer sk_test_golden".into()),
+            ("content-type".into(), "application/json".into()),
+            ("user-agent".into(), USER_AGENT.into()),
+        ]
+    );
+    assert!(req.headers()["authorization"].is_sensitive());
+    assert_eq!(req.body(), br#"{"profile_id":"prof_01E"}"#);
+    assert!(USER_AGENT.starts_with("workos-sso-logout-rust/"));
+}
+
+#[test]
+fn authorize_request_custom_base_with_prefix_and_idempotency_key() {
+    let req = config(Some("https://proxy.example:8443/workos/"))
+        .logout_authorize_request(
+            &LogoutAuthorizeRequest::new(ProfileId::new("prof_\"quoted\" é").unwrap())
+                .with_idempotency_key(IdempotencyKey::new("idem-1").unwrap()),
+        )
+        .unwrap();
+    assert_eq!(
+        req.uri(),
+        "https://proxy.example:8443/workos/sso/logout/authorize"
+    );
+    assert_eq!(req.headers()["idempotency-key"], "idem-1");
+    assert_eq!(req.headers().len(), 5);
+    assert_eq!(
+        req.body(),
+        "{\"profile_id\":\"prof_\\\"quoted\\\" é\"}".as_bytes()
+    );
+}
+
+#[test]
+fn prefix_without_trailing_slash_is_kept() {
+    let c = config(Some("http://127.0.0.1:4100/api/v1"));
+    assert_eq!(
+        c.logout_authorize_url().as_str(),
+        "http://127.0.0.1:4100/api/v1/sso/logout/authorize"
+    );
+    let url = c.logout_redirect_url(&LogoutToken::new("t").unwrap());
+    assert_eq!(
+        url.as_str(),
+        "http://127.0.0.1:4100/api/v1/sso/logout?token=t"
+    );
+}
+
+#[test]
+fn redirect_request_is_a_plain_get_without_the_api_key() {
+    let c = config(None);
+    let req = c
+        .logout_redirect_request(&LogoutToken::new("tok/+=&?#").unwrap())
+        .unwrap();
+    assert_eq!(req.method(), http::Method::GET);
+    assert_eq!(
+        req.uri(),
+        "https://auth.workos.com/sso/logout?token=tok%2F%2B%3D%26%3F%23"
+    );
+    assert_eq!(
+        headers(&req),
+        vec![
+            ("accept".into(), "application/json".into()),
+            ("user-agent".into(), USER_AGENT.into()),
+        ]
+    );
+    assert!(req.body().is_empty());
+}
+
+#[test]
+fn base_url_validation() {
+    for (input, fragment) in [
+        ("http://auth.workos.com", "loopback"),
+        ("ftp://127.0.0.1", "scheme"),
+        ("https://auth.workos.com/?a=b", "query"),
+        ("https://auth.workos.com/#frag", "fragment"),
+        ("https://user:pw@auth.workos.com", "user info"),
+        ("not a url", "absolute"),
+        ("mailto:someone@example.com", "base"),
+    ] {
+        let err = BaseUrl::parse(input).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains(fragment), "{input}: {msg}");
+        assert!(!msg.contains("pw@"), "{msg}");
+    }
+    for ok in [
+        "https://auth.workos.com",
+        "https://api.workos.com/",
+        "http://localhost:4100",
+        "http://127.0.0.2",
+        "http://[::1]:9000/prefix/",
+    ] {
+        assert!(BaseUrl::parse(ok).is_ok(), "{ok}");
+    }
+}
+
+#[test]
+fn input_validation() {
+    assert_eq!(ApiKey::new("").unwrap_err(), InvalidInput::EmptyApiKey);
+    assert!(
+        ApiKey::new("sk_test\r\nX-Evil: 1")
+            .unwrap_err()
+            .to_string()
+            .contains("carriage return")
+    );
+    assert!(ApiKey::new("sk test").is_err());
+    assert!(ApiKey::new("sk_tést").is_err());
+    assert!(ApiKey::new("k".repeat(1025)).is_err());
+    assert_eq!(
+        ProfileId::new("").unwrap_err(),
+        InvalidInput::EmptyProfileId
+    );
+    assert_eq!(
+        ProfileId::new("ab\u{7}").unwrap_err(),
+        InvalidInput::ProfileIdControlCharacter(2)
+    );
+    assert!(matches!(
+        ProfileId::new("p".repeat(1025)),
+        Err(InvalidInput::ProfileIdTooLong { .. })
+    ));
+    assert_eq!(LogoutToken::new("").unwrap_err(), InvalidInput::EmptyToken);
+    assert!(LogoutToken::new("a\nb").is_err());
+    assert!(LogoutToken::new("t".repeat(8 * 1024 + 1)).is_err());
+    assert!(IdempotencyKey::new("").is_err());
+    assert!(IdempotencyKey::new("a b").is_err());
+    assert!(IdempotencyKey::new(&"k".repeat(256)).is_err());
+}
+
+#[test]
+fn random_idempotency_keys_are_uuid_shaped_and_differ() {
+    let a = IdempotencyKey::from_random(1);
+    let b = IdempotencyKey::from_random(u128::MAX);
+    assert_ne!(a, b);
+    for k in [a, b] {
+        let s = k.as_str();
+        assert_eq!(s.len(), 36);
+        assert_eq!(&s[14..15], "4");
+        assert!(IdempotencyKey::new(s).is_ok());
+    }
+}

@@ -1,0 +1,275 @@
+//! Canned responses for both endpoints.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use workos_sso_logout::{
+    Error, LogoutRedirect, RetryAfter, UnexpectedReason, parse_logout_authorize_response,
+    parse_logout_redirect_response,
+};
+
+const OK_BODY: &str = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=eyJhbGciOiJIUzI1NiJ9.e30.sig","logout_token":"eyJhbGciOiJIUzI1NiJ9.e30.sig"}"#;
+
+fn response(status: u16, headers: &[(&str, &str)], body: &str) -> http::Response<Vec<u8>> {
+    let mut b = http::Response::builder().status(status);
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    b.body(body.as_bytes().to_vec()).unwrap()
+}
+
+fn unexpected_reason(e: &Error) -> &UnexpectedReason {
+    &e.as_unexpected()
+        .unwrap_or_else(|| panic!("not unexpected: {e:?}"))
+        .reason
+}
+
+#[test]
+fn success_200_and_201() {
+    for status in [200, 201] {
+        let auth = parse_logout_authorize_response(&response(status, &[], OK_BODY)).unwrap();
+        assert_eq!(
+            auth.logout_token().expose_secret(),
+            "eyJhbGciOiJIUzI1NiJ9.e30.sig"
+        );
+        assert_eq!(auth.logout_url().host_str(), Some("auth.workos.com"));
+    }
+}
+
+#[test]
+fn unknown_fields_are_ignored() {
+    let body = r#"{"object":"logout","logout_url":"http://127.0.0.1:1/sso/logout?token=x","logout_token":"x","extra":[1]}"#;
+    assert!(parse_logout_authorize_response(&response(200, &[], body)).is_ok());
+}
+
+#[test]
+fn message_shape_error() {
+    let body = r#"{"message":"Validation failed","code":"invalid_request_parameters","errors":[{"field":"profile_id","code":"required","message":"profile_id is required"}]}"#;
+    let err = parse_logout_authorize_response(&response(422, &[("x-request-id", "req_422")], body))
+        .unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(api.status, 422);
+    assert_eq!(api.code.as_deref(), Some("invalid_request_parameters"));
+    assert_eq!(api.message.as_deref(), Some("Validation failed"));
+    assert_eq!(api.errors.len(), 1);
+    assert_eq!(api.errors[0].field.as_deref(), Some("profile_id"));
+    assert_eq!(api.request_id.as_deref(), Some("req_422"));
+    let shown = err.to_string();
+    assert!(
+        shown.contains("422")
+            && shown.contains("req_422")
+            && shown.contains("profile_id is required"),
+        "{shown}"
+    );
+}
+
+#[test]
+fn oauth_shape_error() {
+    let body = r#"{"error":"connection_invalid","error_description":"Single Logout is only supported for GenericOIDC connections."}"#;
+    let err = parse_logout_authorize_response(&response(400, &[("X-Request-ID", "req_400")], body))
+        .unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(api.code.as_deref(), Some("connection_invalid"));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("Single Logout is only supported for GenericOIDC connections.")
+    );
+    assert!(api.hint().unwrap().contains("OpenID Connect"));
+    assert_eq!(err.request_id(), Some("req_400"));
+}
+
+#[test]
+fn statuses_401_404_429_5xx() {
+    for status in [401u16, 403, 404, 409, 429, 500, 502, 503, 504] {
+        let err = parse_logout_authorize_response(&response(
+            status,
+            &[("x-request-id", "r")],
+            r#"{"message":"nope"}"#,
+        ))
+        .unwrap_err();
+        assert_eq!(err.status().unwrap(), status);
+        assert_eq!(err.as_api().unwrap().message.as_deref(), Some("nope"));
+    }
+}
+
+#[test]
+fn retry_after_seconds_and_date() {
+    let err = parse_logout_authorize_response(&response(
+        429,
+        &[("retry-after", "12")],
+        r#"{"message":"slow down"}"#,
+    ))
+    .unwrap_err();
+    assert_eq!(
+        err.as_api().unwrap().retry_after,
+        Some(RetryAfter::Seconds(12))
+    );
+    assert!(err.to_string().contains("retry after 12 s"));
+    let err = parse_logout_authorize_response(&response(
+        429,
+        &[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")],
+        r#"{"message":"slow down"}"#,
+    ))
+    .unwrap_err();
+    let at = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
+    let api = err.as_api().unwrap();
+    assert_eq!(api.retry_after, Some(RetryAfter::At(at)));
+    assert_eq!(
+        api.retry_after_delay(at - std::time::Duration::from_secs(5)),
+        Some(std::time::Duration::from_secs(5))
+    );
+}
+
+#[test]
+fn non_json_html_and_empty_bodies() {
+    let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
+    let err = parse_logout_authorize_response(&response(
+        502,
+        &[("content-type", "text/html"), ("x-request-id", "req_h")],
+        html,
+    ))
+    .unwrap_err();
+    assert_eq!(
+        unexpected_reason(&err),
+        &UnexpectedReason::NotJson {
+            content_type: Some("text/html".into())
+        }
+    );
+    assert_eq!(err.status().unwrap(), 502);
+    assert_eq!(err.request_id(), Some("req_h"));
+    assert!(
+        err.as_unexpected()
+            .unwrap()
+            .body_excerpt
+            .contains("Bad Gateway")
+    );
+
+    let err = parse_logout_authorize_response(&response(200, &[], "")).unwrap_err();
+    assert_eq!(unexpected_reason(&err), &UnexpectedReason::EmptyBody);
+    let err = parse_logout_authorize_response(&response(200, &[], "logout ok")).unwrap_err();
+    assert!(matches!(
+        unexpected_reason(&err),
+        UnexpectedReason::NotJson { .. }
+    ));
+    let err = parse_logout_authorize_response(&response(200, &[], "[1,2]")).unwrap_err();
+    assert_eq!(unexpected_reason(&err), &UnexpectedReason::WrongShape);
+    let err = parse_logout_authorize_response(&response(500, &[], "")).unwrap_err();
+    assert_eq!(unexpected_reason(&err), &UnexpectedReason::EmptyBody);
+}
+
+#[test]
+fn missing_and_wrong_typed_fields() {
+    for (body, reason) in [
+        (
+            r#"{"logout_token":"t"}"#,
+            UnexpectedReason::MissingField("logout_url"),
+        ),
+        (
+            r#"{"logout_url":null,"logout_token":"t"}"#,
+            UnexpectedReason::MissingField("logout_url"),
+        ),
+        (
+            r#"{"logout_url":"https://a.example/x"}"#,
+            UnexpectedReason::MissingField("logout_token"),
+        ),
+        (
+            r#"{"logout_url":42,"logout_token":"t"}"#,
+            UnexpectedReason::InvalidField("logout_url"),
+        ),
+        (
+            r#"{"logout_url":"https://a.example/x","logout_token":7}"#,
+            UnexpectedReason::InvalidField("logout_token"),
+        ),
+        (
+            r#"{"logout_url":"https://a.example/x","logout_token":""}"#,
+            UnexpectedReason::InvalidField("logout_token"),
+        ),
+        (
+            r#"{"logout_url":"not a url","logout_token":"t"}"#,
+            UnexpectedReason::InvalidField("logout_url"),
+        ),
+        (
+            r#"{"logout_url":"/relative/only","logout_token":"t"}"#,
+            UnexpectedReason::InvalidField("logout_url"),
+        ),
+        (
+            r#"{"logout_url":"javascript:alert(1)","logout_token":"t"}"#,
+            UnexpectedReason::InvalidField("logout_url"),
+        ),
+    ] {
+        let err = parse_logout_authorize_response(&response(200, &[], body)).unwrap_err();
+        assert_eq!(unexpected_reason(&err), &reason, "{body}");
+    }
+}
+
+#[test]
+fn excerpts_are_bounded_and_redacted() {
+    let body = format!(
+        r#"{{"logout_token":"supersecret","note":"{}"}}"#,
+        "x".repeat(5000)
+    );
+    let err = parse_logout_authorize_response(&response(200, &[], &body)).unwrap_err();
+    let excerpt = &err.as_unexpected().unwrap().body_excerpt;
+    assert!(excerpt.len() <= workos_sso_logout::MAX_EXCERPT_LEN + '…'.len_utf8());
+    assert!(!excerpt.contains("supersecret"));
+    let html = "<p>token eyJhbGciOiJIUzI1NiJ9.eyJwIjoxfQ.c2ln and key sk_test_abc</p>";
+    let err = parse_logout_authorize_response(&response(500, &[], html)).unwrap_err();
+    let excerpt = &err.as_unexpected().unwrap().body_excerpt;
+    assert!(
+        !excerpt.contains("eyJ") && !excerpt.contains("sk_test_abc"),
+        "{excerpt}"
+    );
+    assert!(excerpt.contains("<p>token"));
+}
+
+#[test]
+fn redirect_absolute_and_relative_locations() {
+    let req = url::Url::parse("https://auth.workos.com/base/sso/logout?token=t").unwrap();
+    let cases = [
+        (
+            "https://idp.example/end_session?x=1",
+            "https://idp.example/end_session?x=1",
+        ),
+        ("/idp/end", "https://auth.workos.com/idp/end"),
+        ("next", "https://auth.workos.com/base/sso/next"),
+        ("//other.example/p", "https://other.example/p"),
+    ];
+    for status in [301u16, 302, 303, 307, 308] {
+        for (location, want) in cases {
+            let out = parse_logout_redirect_response(
+                &req,
+                &response(status, &[("location", location)], ""),
+            )
+            .unwrap();
+            assert_eq!(out.status(), status);
+            assert_eq!(out.location().unwrap().as_str(), want);
+        }
+    }
+}
+
+#[test]
+fn redirect_completed_errors_and_bad_locations() {
+    let req = url::Url::parse("https://auth.workos.com/sso/logout?token=t").unwrap();
+    let out = parse_logout_redirect_response(&req, &response(200, &[], "<html>signed out</html>"))
+        .unwrap();
+    assert!(matches!(out, LogoutRedirect::Completed { status } if status == 200));
+    let err = parse_logout_redirect_response(&req, &response(302, &[], "")).unwrap_err();
+    assert_eq!(unexpected_reason(&err), &UnexpectedReason::MissingLocation);
+    let err =
+        parse_logout_redirect_response(&req, &response(302, &[("location", "javascript:x")], ""))
+            .unwrap_err();
+    assert_eq!(unexpected_reason(&err), &UnexpectedReason::MissingLocation);
+    let err = parse_logout_redirect_response(
+        &req,
+        &response(
+            400,
+            &[("x-request-id", "req_t")],
+            r#"{"error":"invalid_token","error_description":"expired"}"#,
+        ),
+    )
+    .unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(api.code.as_deref(), Some("invalid_token"));
+    assert_eq!(api.request_id.as_deref(), Some("req_t"));
+    let err = parse_logout_redirect_response(&req, &response(101, &[], "")).unwrap_err();
+    assert_eq!(unexpected_reason(&err), &UnexpectedReason::UnexpectedStatus);
+}
