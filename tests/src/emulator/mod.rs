@@ -1,0 +1,328 @@
+//! The WorkOS SSO Logout emulator: a real HTTP/1.1 server on loopback.
+//!
+//! Written from the WorkOS facts (the design notes), not from the `workos-sso-logout` crate, so
+//! that the end-to-end suite cross-checks two independent readings of the spec. Nothing in this
+//! module may use that crate.
+
+mod body;
+mod fault;
+mod jwt;
+mod server;
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime};
+
+use serde::{Deserialize, Serialize};
+
+pub use fault::{Fault, MAX_OVERSIZED_BODY, Route};
+
+/// The API key the emulator accepts unless told otherwise.
+pub const DEFAULT_API_KEY: &str = "sk_test_emulator_0123456789";
+/// The seeded profile on an OpenID Connect connection (logout supported).
+pub const OIDC_PROFILE_ID: &str = "prof_01EMULATOROIDC0000000000";
+/// The seeded profile on a SAML connection (logout not supported).
+pub const SAML_PROFILE_ID: &str = "prof_01EMULATORSAML0000000000";
+/// The path prefix of the admin endpoints.
+pub const ADMIN_PREFIX: &str = "/__emulator/";
+
+/// The kind of SSO connection a profile belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionKind {
+    /// A GenericOIDC connection whose IdP has an `end_session_endpoint`: logout works.
+    Oidc,
+    /// A SAML connection: logout answers `400 connection_invalid`.
+    Saml,
+}
+
+/// One request the emulator received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordedRequest {
+    /// The method.
+    pub method: String,
+    /// The path and query, as sent.
+    pub path_and_query: String,
+    /// Every header, in order, names lower-cased.
+    pub headers: Vec<(String, String)>,
+    /// The body (at most 64 KiB are read).
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The path, without the query.
+    pub fn path(&self) -> &str {
+        self.path_and_query.split('?').next().unwrap_or_default()
+    }
+
+    /// The first value of a header (name in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Settings for a new emulator.
+#[derive(Debug, Clone)]
+pub struct EmulatorBuilder {
+    host: IpAddr,
+    port: u16,
+    api_key: String,
+    token_lifetime: Duration,
+    post_logout_redirect: Option<String>,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        Self {
+            host: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            port: 0,
+            api_key: DEFAULT_API_KEY.into(),
+            token_lifetime: Duration::from_secs(60),
+            post_logout_redirect: None,
+        }
+    }
+}
+
+impl EmulatorBuilder {
+    /// The address to listen on (default `127.0.0.1`).
+    pub fn host(mut self, host: IpAddr) -> Self {
+        self.host = host;
+        self
+    }
+
+    /// The port (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The accepted API key (default [`DEFAULT_API_KEY`]).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// How long logout tokens live (default 60 s).
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Where the emulated IdP sends the browser after signing out (default: the emulator's own
+    /// `/signed-out` page).
+    pub fn post_logout_redirect(mut self, url: impl Into<String>) -> Self {
+        self.post_logout_redirect = Some(url.into());
+        self
+    }
+
+    /// Binds the listener and starts serving on a background thread with its own runtime, so it
+    /// works from blocking and async tests alike.
+    pub fn start(self) -> std::io::Result<Emulator> {
+        let listener = std::net::TcpListener::bind(SocketAddr::new(self.host, self.port))?;
+        listener.set_nonblocking(true)?;
+        let addr = listener.local_addr()?;
+        let base_url = format!("http://{addr}");
+        let mut secret = [0u8; 32];
+        ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut secret)
+            .map_err(|_| std::io::Error::other("no random source"))?;
+        let shared = Arc::new(Shared {
+            signer: jwt::Signer::new(&secret),
+            request_id_prefix: jwt::b64url_encode(&secret[..6]),
+            post_logout_redirect: self
+                .post_logout_redirect
+                .unwrap_or_else(|| format!("{base_url}/signed-out")),
+            base_url: base_url.clone(),
+            api_key: self.api_key.clone(),
+            token_lifetime: self.token_lifetime,
+            state: Mutex::new(State {
+                profiles: HashMap::from([
+                    (OIDC_PROFILE_ID.to_owned(), ConnectionKind::Oidc),
+                    (SAML_PROFILE_ID.to_owned(), ConnectionKind::Saml),
+                ]),
+                ..State::default()
+            }),
+        });
+        let (stop, stopped) = tokio::sync::oneshot::channel();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new()
+            .name(format!("workos-emulator-{}", addr.port()))
+            .spawn({
+                let shared = shared.clone();
+                move || runtime.block_on(server::serve(listener, shared, stopped))
+            })?;
+        Ok(Emulator {
+            addr,
+            shared,
+            stop: Some(stop),
+            thread: Some(thread),
+        })
+    }
+}
+
+/// Starts an emulator with the default settings on `127.0.0.1` and a free port.
+pub fn start() -> std::io::Result<Emulator> {
+    Emulator::builder().start()
+}
+
+/// A running emulator. Dropping it (or calling [`shutdown`](Self::shutdown)) stops the server and
+/// closes every connection.
+pub struct Emulator {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator")
+            .field("base_url", &self.shared.base_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Settings for a new emulator.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The base URL, `http://127.0.0.1:<port>` (no trailing slash).
+    pub fn base_url(&self) -> &str {
+        &self.shared.base_url
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The accepted API key.
+    pub fn api_key(&self) -> &str {
+        &self.shared.api_key
+    }
+
+    /// The seeded OpenID Connect profile (logout works).
+    pub fn oidc_profile_id(&self) -> &'static str {
+        OIDC_PROFILE_ID
+    }
+
+    /// The seeded SAML profile (logout refused).
+    pub fn saml_profile_id(&self) -> &'static str {
+        SAML_PROFILE_ID
+    }
+
+    /// Every profile and its connection kind, sorted by id.
+    pub fn profiles(&self) -> Vec<(String, ConnectionKind)> {
+        let mut p: Vec<_> = self
+            .shared
+            .lock()
+            .profiles
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect();
+        p.sort();
+        p
+    }
+
+    /// Adds (or replaces) a profile.
+    pub fn add_profile(&self, id: impl Into<String>, kind: ConnectionKind) {
+        self.shared.lock().profiles.insert(id.into(), kind);
+    }
+
+    /// Queues a fault for the next request to `route`; faults are used in order, one a request.
+    pub fn push_fault(&self, route: Route, fault: Fault) {
+        self.shared
+            .lock()
+            .faults
+            .entry(route)
+            .or_default()
+            .push_back(fault);
+    }
+
+    /// Every request received so far (admin requests excluded), oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// The requests received on one route.
+    pub fn requests_to(&self, route: Route) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| Route::of(r.path()) == Some(route))
+            .collect()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        self.shared.lock().requests.clear();
+    }
+
+    /// Moves the emulator's clock forward, to expire tokens without waiting.
+    pub fn advance_clock(&self, by: Duration) {
+        let mut state = self.shared.lock();
+        state.clock_offset = state.clock_offset.saturating_add(by);
+    }
+
+    /// Stops the server and waits for its thread.
+    pub fn shutdown(mut self) {
+        self.stop_now();
+    }
+
+    fn stop_now(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        self.stop_now();
+    }
+}
+
+/// What the server threads share with the handle.
+pub(crate) struct Shared {
+    base_url: String,
+    api_key: String,
+    token_lifetime: Duration,
+    post_logout_redirect: String,
+    signer: jwt::Signer,
+    request_id_prefix: String,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+pub(crate) struct State {
+    profiles: HashMap<String, ConnectionKind>,
+    faults: HashMap<Route, VecDeque<Fault>>,
+    requests: Vec<RecordedRequest>,
+    used_tokens: HashSet<String>,
+    clock_offset: Duration,
+    next_request_id: u64,
+    next_token_id: u64,
+}
+
+impl Shared {
+    /// The state; a poisoned lock (a panicking test thread) is recovered, not propagated.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn now(&self) -> SystemTime {
+        SystemTime::now() + self.lock().clock_offset
+    }
+}

@@ -1,0 +1,553 @@
+//! The emulator driven by a plain HTTP client (ureq used directly, redirects off), not by the SDK.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::time::{Duration, Instant, SystemTime};
+
+use serde_json::Value;
+use workos_sso_logout_testkit::{ConnectionKind, Emulator, Fault, Route, start};
+
+fn agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(5)))
+        .build()
+        .into()
+}
+
+struct Reply {
+    status: u16,
+    headers: http::HeaderMap,
+    body: String,
+}
+
+impl Reply {
+    fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).map(|v| v.to_str().unwrap())
+    }
+}
+
+fn reply(r: Result<http::Response<ureq::Body>, ureq::Error>) -> Reply {
+    let mut r = r.expect("request failed");
+    Reply {
+        status: r.status().as_u16(),
+        headers: r.headers().clone(),
+        body: r.body_mut().read_to_string().unwrap(),
+    }
+}
+
+fn authorize_with(emu: &Emulator, key: Option<&str>, body: &str) -> Reply {
+    let mut req = agent()
+        .post(format!("{}/sso/logout/authorize", emu.base_url()))
+        .header("content-type", "application/json");
+    if let Some(key) = key {
+        req = req.header("authorization", format!("Bearer {key}"));
+    }
+    reply(req.send(body))
+}
+
+fn authorize(emu: &Emulator, profile: &str) -> Reply {
+    authorize_with(
+        emu,
+        Some(emu.api_key()),
+        &format!(r#"{{"profile_id":"{profile}"}}"#),
+    )
+}
+
+fn get(url: &str) -> Reply {
+    reply(agent().get(url).call())
+}
+
+fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).unwrap();
+    let mut b64 = payload.replace('-', "+").replace('_', "/");
+    while b64.len() % 4 != 0 {
+        b64.push('=');
+    }
+    // A tiny standard-base64 decoder, independent of the emulator's.
+    let alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut bits = 0u32;
+    let mut n = 0;
+    let mut out = Vec::new();
+    for c in b64.chars().filter(|c| *c != '=') {
+        bits = (bits << 6) | alphabet.find(c).unwrap() as u32;
+        n += 6;
+        if n >= 8 {
+            n -= 8;
+            out.push((bits >> n) as u8);
+        }
+    }
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn authorize_success_mints_a_signed_short_lived_token() {
+    let emu = start().unwrap();
+    let r = authorize(&emu, emu.oidc_profile_id());
+    assert_eq!(r.status, 200);
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert!(r.header("x-request-id").unwrap().starts_with("req_emu_"));
+    let body = r.json();
+    let token = body["logout_token"].as_str().unwrap();
+    assert_eq!(token.split('.').count(), 3);
+    assert_eq!(
+        body["logout_url"].as_str().unwrap(),
+        format!("{}/sso/logout?token={token}", emu.base_url())
+    );
+    let c = claims(token);
+    assert_eq!(c["profile_id"], emu.oidc_profile_id());
+    assert_eq!(c["exp"].as_u64().unwrap() - c["iat"].as_u64().unwrap(), 60);
+    assert!(c["jti"].is_string());
+    let other = authorize(&emu, emu.oidc_profile_id()).json();
+    assert_ne!(
+        claims(other["logout_token"].as_str().unwrap())["jti"],
+        c["jti"]
+    );
+}
+
+#[test]
+fn authorize_errors() {
+    let emu = start().unwrap();
+    for key in [None, Some("sk_test_wrong")] {
+        let r = authorize_with(
+            &emu,
+            key,
+            &format!(r#"{{"profile_id":"{}"}}"#, emu.oidc_profile_id()),
+        );
+        assert_eq!(r.status, 401);
+        assert!(r.json()["message"].is_string());
+    }
+    let r = authorize_with(&emu, Some(emu.api_key()), "not json");
+    assert_eq!(r.status, 400);
+    assert!(r.json()["message"].is_string());
+    let r = authorize_with(&emu, Some(emu.api_key()), r#"{"other":1}"#);
+    assert_eq!(r.status, 422);
+    assert_eq!(r.json()["errors"][0]["field"], "profile_id");
+    let r = authorize(&emu, "prof_unknown");
+    assert_eq!(r.status, 404);
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("prof_unknown")
+    );
+    let r = authorize(&emu, emu.saml_profile_id());
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        serde_json::json!({"error":"connection_invalid","error_description":"Single Logout is only supported for GenericOIDC connections."})
+    );
+    let r = reply(
+        agent()
+            .get(format!("{}/sso/logout/authorize", emu.base_url()))
+            .call(),
+    );
+    assert_eq!(r.status, 405);
+}
+
+#[test]
+fn custom_key_and_added_profiles() {
+    let emu = Emulator::builder()
+        .api_key("sk_test_custom")
+        .start()
+        .unwrap();
+    assert_eq!(emu.api_key(), "sk_test_custom");
+    emu.add_profile("prof_added_oidc", ConnectionKind::Oidc);
+    emu.add_profile("prof_added_saml", ConnectionKind::Saml);
+    assert_eq!(authorize(&emu, "prof_added_oidc").status, 200);
+    assert_eq!(authorize(&emu, "prof_added_saml").status, 400);
+    assert_eq!(emu.profiles().len(), 4);
+}
+
+#[test]
+fn logout_redirect_chain_ends_on_the_signed_out_page() {
+    let emu = start().unwrap();
+    let url = authorize(&emu, emu.oidc_profile_id()).json()["logout_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = get(&url);
+    assert_eq!(r.status, 302);
+    let idp = r.header("location").unwrap().to_owned();
+    assert!(
+        idp.starts_with(&format!("{}/idp/end_session?", emu.base_url())),
+        "{idp}"
+    );
+    let r = get(&idp);
+    assert_eq!(r.status, 302);
+    let page = r.header("location").unwrap().to_owned();
+    assert_eq!(page, format!("{}/signed-out", emu.base_url()));
+    let r = get(&page);
+    assert_eq!(r.status, 200);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert!(r.body.contains("signed out"));
+    // The token is single-use.
+    let r = get(&url);
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["error"], "invalid_token");
+    assert!(
+        r.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("already been used")
+    );
+}
+
+#[test]
+fn configurable_post_logout_redirect() {
+    let emu = Emulator::builder()
+        .post_logout_redirect("https://app.example/bye")
+        .start()
+        .unwrap();
+    let url = authorize(&emu, emu.oidc_profile_id()).json()["logout_url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let idp = get(&url).header("location").unwrap().to_owned();
+    assert_eq!(
+        get(&idp).header("location"),
+        Some("https://app.example/bye")
+    );
+}
+
+#[test]
+fn bad_tokens_are_refused() {
+    let emu = Emulator::builder()
+        .token_lifetime(Duration::from_secs(30))
+        .start()
+        .unwrap();
+    let token = authorize(&emu, emu.oidc_profile_id()).json()["logout_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let base = format!("{}/sso/logout", emu.base_url());
+    let mut tampered = token.clone();
+    tampered.pop();
+    tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+    for (query, why) in [
+        (String::new(), "required"),
+        ("?token=".to_owned(), "required"),
+        ("?token=abc".to_owned(), "malformed"),
+        (format!("?token={tampered}"), "signature"),
+        (format!("?token={token}&token={token}"), "one token"),
+    ] {
+        let r = get(&format!("{base}{query}"));
+        assert_eq!(r.status, 400, "{query}");
+        assert!(
+            r.json()["error_description"]
+                .as_str()
+                .unwrap()
+                .contains(why),
+            "{query}: {}",
+            r.body
+        );
+    }
+    // Expiry without waiting: move the clock past the 30 s lifetime.
+    emu.advance_clock(Duration::from_secs(31));
+    let r = get(&format!("{base}?token={token}"));
+    assert_eq!(r.status, 400);
+    assert!(
+        r.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
+}
+
+#[test]
+fn request_ids_are_unique_and_requests_are_recorded() {
+    let emu = start().unwrap();
+    let mut ids = std::collections::HashSet::new();
+    for _ in 0..5 {
+        ids.insert(
+            authorize(&emu, "prof_x")
+                .header("x-request-id")
+                .unwrap()
+                .to_owned(),
+        );
+        ids.insert(
+            get(&format!("{}/nowhere", emu.base_url()))
+                .header("x-request-id")
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    assert_eq!(ids.len(), 10);
+    let recorded = emu.requests_to(Route::Authorize);
+    assert_eq!(recorded.len(), 5);
+    let r = &recorded[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(r.path_and_query, "/sso/logout/authorize");
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {}", emu.api_key()).as_str())
+    );
+    assert_eq!(r.body, br#"{"profile_id":"prof_x"}"#);
+    assert_eq!(emu.requests().len(), 10);
+    emu.clear_requests();
+    assert!(emu.requests().is_empty());
+}
+
+#[test]
+fn status_faults_then_normal_service() {
+    let emu = start().unwrap();
+    let at = SystemTime::now() + Duration::from_secs(3600);
+    emu.push_fault(Route::Authorize, Fault::rate_limited_seconds(7));
+    emu.push_fault(Route::Authorize, Fault::rate_limited_until(at));
+    for s in [500, 502, 503, 504] {
+        emu.push_fault(Route::Authorize, Fault::status(s));
+    }
+    let r = authorize(&emu, emu.oidc_profile_id());
+    assert_eq!((r.status, r.header("retry-after")), (429, Some("7")));
+    let r = authorize(&emu, emu.oidc_profile_id());
+    assert_eq!(r.status, 429);
+    assert_eq!(
+        httpdate::parse_http_date(r.header("retry-after").unwrap()).unwrap(),
+        httpdate::parse_http_date(&httpdate::fmt_http_date(at)).unwrap()
+    );
+    for s in [500, 502, 503, 504] {
+        let r = authorize(&emu, emu.oidc_profile_id());
+        assert_eq!(r.status, s);
+        assert!(r.json()["message"].is_string());
+        assert!(r.header("x-request-id").is_some());
+    }
+    assert_eq!(authorize(&emu, emu.oidc_profile_id()).status, 200);
+    // Faults are per route.
+    emu.push_fault(Route::Logout, Fault::status(503));
+    assert_eq!(authorize(&emu, emu.oidc_profile_id()).status, 200);
+    assert_eq!(
+        get(&format!("{}/sso/logout?token=x", emu.base_url())).status,
+        503
+    );
+}
+
+#[test]
+fn delay_fault_holds_the_head() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::delay(Duration::from_millis(300)));
+    let t = Instant::now();
+    let r = authorize(&emu, emu.oidc_profile_id());
+    assert!(t.elapsed() >= Duration::from_millis(300));
+    assert_eq!(r.status, 200);
+}
+
+#[test]
+fn stalled_body_sends_the_head_then_nothing() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::stall_body());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_recv_body(Some(Duration::from_millis(300)))
+        .build()
+        .into();
+    let mut r = agent
+        .post(format!("{}/sso/logout/authorize", emu.base_url()))
+        .send("{}")
+        .expect("the head arrives");
+    assert_eq!(r.status(), 200);
+    assert_eq!(r.headers()["content-length"], "1024");
+    let err = r.body_mut().read_to_string().unwrap_err();
+    assert!(matches!(err, ureq::Error::Timeout(_)), "{err:?}");
+    // The emulator still shuts down promptly with the stalled connection open.
+    emu.shutdown();
+}
+
+#[test]
+fn closed_connection_and_truncated_body() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::CloseConnection);
+    let r = agent()
+        .post(format!("{}/sso/logout/authorize", emu.base_url()))
+        .send("{}");
+    assert!(r.is_err(), "a closed connection gives no response");
+    emu.push_fault(Route::Authorize, Fault::truncated_body());
+    let mut r = agent()
+        .post(format!("{}/sso/logout/authorize", emu.base_url()))
+        .send("{}")
+        .unwrap();
+    assert_eq!(r.headers()["content-length"], "1024");
+    assert!(r.body_mut().read_to_string().is_err());
+}
+
+#[test]
+fn oversized_bodies_with_and_without_length() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::oversized_body(2 * 1024 * 1024));
+    emu.push_fault(
+        Route::Authorize,
+        Fault::OversizedBody {
+            bytes: 300_000,
+            chunked: true,
+        },
+    );
+    let mut r = agent()
+        .post(format!("{}/sso/logout/authorize", emu.base_url()))
+        .send("{}")
+        .unwrap();
+    assert_eq!(r.headers()["content-length"], "2097152");
+    assert_eq!(
+        r.body_mut()
+            .with_config()
+            .limit(4 << 20)
+            .read_to_vec()
+            .unwrap()
+            .len(),
+        2 * 1024 * 1024
+    );
+    let mut r = agent()
+        .post(format!("{}/sso/logout/authorize", emu.base_url()))
+        .send("{}")
+        .unwrap();
+    assert!(r.headers().get("content-length").is_none());
+    assert_eq!(r.headers()["transfer-encoding"], "chunked");
+    let body = r.body_mut().read_to_vec().unwrap();
+    assert_eq!(body.len(), 300_000);
+    assert!(serde_json::from_slice::<Value>(&body).is_ok());
+}
+
+#[test]
+fn html_error_page() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::html_error(502));
+    let r = authorize(&emu, emu.oidc_profile_id());
+    assert_eq!(r.status, 502);
+    assert!(r.header("content-type").unwrap().starts_with("text/html"));
+    assert!(r.body.contains("502 Bad Gateway"));
+    assert!(r.header("x-request-id").is_some());
+}
+
+#[test]
+fn redirect_fault_to_a_second_listener_which_records_what_arrives() {
+    let emu = start().unwrap();
+    let elsewhere = start().unwrap();
+    for status in [301, 302, 307, 308] {
+        emu.push_fault(
+            Route::Authorize,
+            Fault::redirect(
+                status,
+                format!("{}/sso/logout/authorize", elsewhere.base_url()),
+            ),
+        );
+        let r = authorize(&emu, emu.oidc_profile_id());
+        assert_eq!(r.status, status);
+        assert_eq!(
+            r.header("location").unwrap(),
+            format!("{}/sso/logout/authorize", elsewhere.base_url())
+        );
+    }
+    assert!(
+        elsewhere.requests().is_empty(),
+        "this client did not follow"
+    );
+    // When a client does follow, the second listener records it, headers included.
+    emu.push_fault(
+        Route::Logout,
+        Fault::redirect(302, format!("{}/signed-out", elsewhere.base_url())),
+    );
+    let following: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = following
+        .get(format!("{}/sso/logout?token=x", emu.base_url()))
+        .header("x-marker", "followed")
+        .call();
+    assert_eq!(r.unwrap().status(), 200);
+    let seen = elsewhere.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].path(), "/signed-out");
+    assert_eq!(seen[0].header("x-marker"), Some("followed"));
+}
+
+#[test]
+fn admin_endpoints() {
+    let emu = start().unwrap();
+    let admin = |method: &str, path: &str, body: &str| {
+        let url = format!("{}/__emulator/{path}", emu.base_url());
+        reply(match method {
+            "GET" => agent().get(url).call(),
+            "DELETE" => agent().delete(url).call(),
+            _ => agent().post(url).send(body),
+        })
+    };
+    let r = admin(
+        "POST",
+        "faults",
+        r#"{"route":"authorize","fault":{"kind":"status","status":503,"headers":[["retry-after","2"]]}}"#,
+    );
+    assert_eq!(r.status, 201);
+    let r = authorize(&emu, emu.oidc_profile_id());
+    assert_eq!((r.status, r.header("retry-after")), (503, Some("2")));
+    assert_eq!(
+        admin(
+            "POST",
+            "faults",
+            r#"{"route":"nowhere","fault":{"kind":"close_connection"}}"#
+        )
+        .status,
+        400
+    );
+    assert_eq!(
+        admin(
+            "POST",
+            "profiles",
+            r#"{"id":"prof_admin","connection":"saml"}"#
+        )
+        .status,
+        201
+    );
+    assert_eq!(authorize(&emu, "prof_admin").status, 400);
+    let info = admin("GET", "info", "").json();
+    assert_eq!(info["base_url"], emu.base_url());
+    assert_eq!(info["profiles"].as_array().unwrap().len(), 3);
+    let recorded = admin("GET", "requests", "").json();
+    assert_eq!(
+        recorded.as_array().unwrap().len(),
+        2,
+        "admin requests are not recorded"
+    );
+    assert_eq!(recorded[0]["path_and_query"], "/sso/logout/authorize");
+    assert_eq!(admin("DELETE", "requests", "").status, 200);
+    assert!(emu.requests().is_empty());
+    let token = authorize(&emu, emu.oidc_profile_id()).json()["logout_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(
+        admin("POST", "clock", r#"{"advance_secs":3600}"#).status,
+        200
+    );
+    let r = get(&format!("{}/sso/logout?token={token}", emu.base_url()));
+    assert!(r.body.contains("expired"));
+    assert_eq!(admin("GET", "nope", "").status, 404);
+}
+
+#[test]
+fn shutdown_stops_the_listener() {
+    let emu = start().unwrap();
+    let addr = emu.addr();
+    assert_eq!(authorize(&emu, emu.oidc_profile_id()).status, 200);
+    emu.shutdown();
+    assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
+    // Dropping works the same way.
+    let emu = start().unwrap();
+    let addr = emu.addr();
+    drop(emu);
+    assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
+}
+
+#[test]
+fn the_emulator_does_not_use_the_sdk() {
+    for file in ["mod.rs", "server.rs", "fault.rs", "jwt.rs", "body.rs"] {
+        let path = format!("{}/src/emulator/{file}", env!("CARGO_MANIFEST_DIR"));
+        let src = std::fs::read_to_string(&path).unwrap();
+        assert!(
+            !src.contains("workos_sso_logout::") && !src.contains("use workos_sso_logout"),
+            "{path}"
+        );
+    }
+}
