@@ -82,8 +82,9 @@ impl Config {
         let body = format!(r#"{{"profile_id":{profile_id}}}"#).into_bytes();
         let mut req = base_request(self, Method::POST, &self.logout_authorize_url(), body)?;
         let headers = req.headers_mut();
-        let mut auth = HeaderValue::from_str(&format!("Bearer {}", self.api_key().expose_secret()))
-            .map_err(|_| {
+        let key = self.api_key().ok_or(InvalidInput::MissingApiKey)?;
+        let mut auth =
+            HeaderValue::from_str(&format!("Bearer {}", key.expose_secret())).map_err(|_| {
                 InvalidInput::ApiKeyCharacter("a character not allowed in an HTTP header")
             })?;
         auth.set_sensitive(true);

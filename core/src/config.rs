@@ -63,21 +63,7 @@ impl BaseUrl {
         if url.cannot_be_a_base() {
             return Err(fail("it cannot be a base URL"));
         }
-        let host = url.host().ok_or_else(|| fail("it has no host"))?;
-        match url.scheme() {
-            "https" => {}
-            "http" if is_loopback(&host) => {}
-            "http" => {
-                return Err(fail(
-                    "plain http is only allowed to a loopback host (localhost, 127.0.0.1, [::1]); use https",
-                ));
-            }
-            _ => {
-                return Err(fail(
-                    "the scheme must be https (or http to a loopback host)",
-                ));
-            }
-        }
+        check_secure_target(&url).map_err(fail)?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(fail("it must not contain user info"));
         }
@@ -140,6 +126,19 @@ impl std::str::FromStr for BaseUrl {
     }
 }
 
+/// Checks that a URL may carry a secret: `https`, or `http` to a loopback host.
+pub(crate) fn check_secure_target(url: &Url) -> Result<(), &'static str> {
+    let host = url.host().ok_or("it has no host")?;
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(&host) => Ok(()),
+        "http" => Err(
+            "plain http is only allowed to a loopback host (localhost, 127.0.0.1, [::1]); use https",
+        ),
+        _ => Err("the scheme must be https (or http to a loopback host)"),
+    }
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
@@ -162,7 +161,7 @@ fn is_loopback(host: &Host<&str>) -> bool {
 /// ```
 #[derive(Clone)]
 pub struct Config {
-    api_key: ApiKey,
+    api_key: Option<ApiKey>,
     base_url: BaseUrl,
 }
 
@@ -170,7 +169,17 @@ impl Config {
     /// A configuration for the default base URL ([`DEFAULT_BASE_URL`]).
     pub fn new(api_key: ApiKey) -> Self {
         Self {
-            api_key,
+            api_key: Some(api_key),
+            base_url: BaseUrl::default(),
+        }
+    }
+
+    /// A configuration without an API key, for building and following Logout Redirect URLs only
+    /// (the browser's side, which never carries the key). Logout Authorize then fails with
+    /// [`InvalidInput::MissingApiKey`] before anything is sent.
+    pub fn without_api_key() -> Self {
+        Self {
+            api_key: None,
             base_url: BaseUrl::default(),
         }
     }
@@ -181,9 +190,9 @@ impl Config {
         self
     }
 
-    /// The API key.
-    pub fn api_key(&self) -> &ApiKey {
-        &self.api_key
+    /// The API key, if one is set.
+    pub fn api_key(&self) -> Option<&ApiKey> {
+        self.api_key.as_ref()
     }
 
     /// The base URL.

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 
+use crate::retry::FailureKind;
 use crate::retry_after::RetryAfter;
 use crate::secret::{redact_text, redact_url};
 
@@ -28,13 +29,19 @@ pub enum Error {
     /// The response was not what the protocol promises (not JSON, a field missing, an HTML page…).
     #[error(transparent)]
     UnexpectedResponse(Box<UnexpectedResponse>),
+    /// The transport could not get a response: connect failure, timeout, body too large, other.
+    /// The core never makes this itself; transports report it through [`Call::after_send`].
+    ///
+    /// [`Call::after_send`]: crate::Call::after_send
+    #[error(transparent)]
+    Transport(#[from] TransportError),
 }
 
 impl Error {
     /// The HTTP status of the response this error came from, if any.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
-            Error::InvalidInput(_) => None,
+            Error::InvalidInput(_) | Error::Transport(_) => None,
             Error::Api(e) => Some(e.status),
             Error::UnexpectedResponse(e) => Some(e.status),
         }
@@ -44,7 +51,7 @@ impl Error {
     /// to WorkOS support.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::InvalidInput(_) => None,
+            Error::InvalidInput(_) | Error::Transport(_) => None,
             Error::Api(e) => e.request_id.as_deref(),
             Error::UnexpectedResponse(e) => e.request_id.as_deref(),
         }
@@ -54,6 +61,14 @@ impl Error {
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The transport failure, if this is one.
+    pub fn as_transport(&self) -> Option<&TransportError> {
+        match self {
+            Error::Transport(e) => Some(e),
             _ => None,
         }
     }
@@ -79,10 +94,82 @@ impl From<UnexpectedResponse> for Error {
     }
 }
 
+/// A transport's failure to get a response, with its kind (which drives retries) and its
+/// source kept.
+///
+/// ```
+/// use workos_sso_logout::{FailureKind, TransportError};
+/// let e = TransportError::new(FailureKind::Connect, std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+/// assert_eq!(e.kind(), FailureKind::Connect);
+/// assert!(e.to_string().starts_with("could not connect to WorkOS"));
+/// assert!(std::error::Error::source(&e).is_some());
+/// ```
+#[derive(Debug)]
+pub struct TransportError {
+    kind: FailureKind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+impl TransportError {
+    /// A failure of `kind`, caused by `source`.
+    pub fn new(
+        kind: FailureKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        Self {
+            kind,
+            source: source.into(),
+        }
+    }
+
+    /// A body larger than `limit` bytes.
+    pub fn body_too_large(limit: u64) -> Self {
+        Self::new(
+            FailureKind::BodyTooLarge,
+            format!("the response body is larger than the limit of {limit} bytes"),
+        )
+    }
+
+    /// A call that did not finish within `timeout`.
+    pub fn timed_out(timeout: Duration) -> Self {
+        Self::new(
+            FailureKind::Timeout,
+            format!("no complete response within {} ms", timeout.as_millis()),
+        )
+    }
+
+    /// What kind of failure this is.
+    pub fn kind(&self) -> FailureKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.kind {
+            FailureKind::Connect => "could not connect to WorkOS",
+            FailureKind::Timeout => "the call to WorkOS timed out",
+            FailureKind::BodyTooLarge => "the response from WorkOS is too large",
+            FailureKind::Other => "the HTTP exchange with WorkOS failed",
+        };
+        // Transport messages can quote URLs; scrub anything credential-like.
+        write!(f, "{what}: {}", redact_text(&self.source.to_string()))
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
 /// Input rejected at construction, before any IO.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InvalidInput {
+    /// Logout Authorize needs an API key and the configuration has none.
+    #[error("no API key is configured; Logout Authorize needs your WorkOS secret key (sk_…)")]
+    MissingApiKey,
     /// The API key is empty.
     #[error("the API key is empty; use your WorkOS secret key (sk_…)")]
     EmptyApiKey,
@@ -129,9 +216,15 @@ pub enum InvalidInput {
     /// The logout token contains a control character.
     #[error("the logout token contains a control character")]
     TokenControlCharacter,
+    /// A logout URL to follow is not acceptable.
+    #[error("invalid logout URL: {0}")]
+    LogoutUrl(&'static str),
     /// The idempotency key is not acceptable.
     #[error("invalid idempotency key: {0}")]
     IdempotencyKey(&'static str),
+    /// A client option is not acceptable.
+    #[error("invalid client option: {0}")]
+    Options(&'static str),
     /// The retry policy is not acceptable.
     #[error("invalid retry policy: {0}")]
     RetryPolicy(&'static str),

@@ -54,6 +54,7 @@
 mod authorize;
 mod config;
 mod error;
+mod options;
 mod redirect;
 mod response;
 mod retry;
@@ -72,8 +73,11 @@ pub use config::{
     ProfileId, USER_AGENT,
 };
 pub use error::{
-    ApiError, Error, FieldError, InvalidInput, MAX_EXCERPT_LEN, UnexpectedReason,
+    ApiError, Error, FieldError, InvalidInput, MAX_EXCERPT_LEN, TransportError, UnexpectedReason,
     UnexpectedResponse,
+};
+pub use options::{
+    ClientOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
 };
 pub use redirect::{
     LogoutRedirect, REDIRECT_PATH, parse_logout_redirect_response, redirect_request,

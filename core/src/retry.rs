@@ -20,8 +20,8 @@ use url::Url;
 use crate::authorize::{
     LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
 };
-use crate::config::{Config, IdempotencyKey};
-use crate::error::{Error, InvalidInput};
+use crate::config::{Config, IdempotencyKey, check_secure_target};
+use crate::error::{Error, InvalidInput, TransportError};
 use crate::redirect::{LogoutRedirect, parse_logout_redirect_response, redirect_request};
 use crate::retry_after::RetryAfter;
 
@@ -355,6 +355,43 @@ impl<P: ParseResponse> Call<P> {
         }
     }
 
+    /// Feeds the outcome of the current attempt, response or transport failure, in one call:
+    /// what a transport's loop needs.
+    ///
+    /// ```
+    /// # use std::time::SystemTime;
+    /// # use workos_sso_logout::*;
+    /// # let config = Config::new(ApiKey::new("sk_test_123")?);
+    /// # let request = LogoutAuthorizeRequest::new(ProfileId::new("prof_1")?);
+    /// # let send = |_r: http::Request<Vec<u8>>| -> Result<http::Response<Vec<u8>>, TransportError> {
+    /// #     Err(TransportError::new(FailureKind::Connect, "refused"))
+    /// # };
+    /// let mut call = config.authorize_call(&request, &RetryPolicy::none(), 1)?;
+    /// let result = loop {
+    ///     let request = call.next_request();
+    ///     match call.after_send(send(request), SystemTime::now(), 5) {
+    ///         Step::Done(result) => break result,
+    ///         Step::Retry(delay) => std::thread::sleep(delay),
+    ///     }
+    /// };
+    /// assert!(matches!(result, Err(Error::Transport(_))));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn after_send(
+        &mut self,
+        result: Result<Response<Vec<u8>>, TransportError>,
+        now: SystemTime,
+        random: u64,
+    ) -> Step<Result<P::Output, Error>> {
+        match result {
+            Ok(response) => self.on_response(response, now, random),
+            Err(e) => match self.on_failure(e.kind(), random) {
+                RetryDecision::Retry(delay) => Step::Retry(delay),
+                RetryDecision::Stop => Step::Done(Err(Error::Transport(e))),
+            },
+        }
+    }
+
     /// Feeds a transport failure of the current attempt. On [`RetryDecision::Stop`] the
     /// transport reports its own error.
     pub fn on_failure(&mut self, kind: FailureKind, random: u64) -> RetryDecision {
@@ -398,11 +435,14 @@ impl Config {
     /// A Logout Redirect call for `url` (the `logout_url` from Logout Authorize, or
     /// [`Config::logout_redirect_url`]) under `policy`. Timeouts are not retried: the token is
     /// single-use and the server may have consumed it.
+    ///
+    /// The URL carries the token, so it must be `https` (or `http` to a loopback host).
     pub fn redirect_call(
         &self,
         url: &Url,
         policy: &RetryPolicy,
     ) -> Result<Call<RedirectParser>, Error> {
+        check_secure_target(url).map_err(InvalidInput::LogoutUrl)?;
         let request = redirect_request(self, url)?;
         let parser = RedirectParser {
             request_url: url.clone(),

@@ -174,3 +174,23 @@ fn random_idempotency_keys_are_uuid_shaped_and_differ() {
         assert!(IdempotencyKey::new(s).is_ok());
     }
 }
+
+#[test]
+fn redirects_need_no_api_key_but_authorize_does() {
+    let config =
+        Config::without_api_key().with_base_url(BaseUrl::parse("http://localhost:4100").unwrap());
+    let url = config.logout_redirect_url(&LogoutToken::new("t").unwrap());
+    assert_eq!(url.as_str(), "http://localhost:4100/sso/logout?token=t");
+    assert!(
+        config
+            .redirect_call(&url, &workos_sso_logout::RetryPolicy::none())
+            .is_ok()
+    );
+    let err = config
+        .logout_authorize_request(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()))
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        workos_sso_logout::Error::InvalidInput(InvalidInput::MissingApiKey)
+    ));
+}

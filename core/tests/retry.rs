@@ -206,3 +206,18 @@ fn redirect_call_does_not_retry_timeouts_but_retries_connect_failures() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn redirect_call_refuses_to_send_a_token_in_clear_text() {
+    let url = url::Url::parse("http://auth.example.com/sso/logout?token=t").unwrap();
+    let err = config()
+        .redirect_call(&url, &RetryPolicy::default())
+        .unwrap_err();
+    assert!(err.to_string().contains("invalid logout URL"), "{err}");
+    let url = url::Url::parse("http://localhost:9/sso/logout?token=t").unwrap();
+    assert!(
+        config()
+            .redirect_call(&url, &RetryPolicy::default())
+            .is_ok()
+    );
+}

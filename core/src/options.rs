@@ -1,0 +1,106 @@
+//! Settings every transport honours, defined once so all adapters agree on them.
+
+use std::time::Duration;
+
+use crate::error::InvalidInput;
+use crate::retry::RetryPolicy;
+
+/// Default bound on establishing a connection (TCP and TLS).
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default bound on one whole attempt: connect, send, response head and body.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default bound on a response body (1 MiB).
+pub const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
+
+/// Timeouts, the response body bound and the retry policy of a client.
+///
+/// ```
+/// use std::time::Duration;
+/// use workos_sso_logout::{ClientOptions, RetryPolicy};
+/// let options = ClientOptions::default()
+///     .with_timeout(Duration::from_secs(5))?
+///     .with_max_body_bytes(64 * 1024)?
+///     .with_retry_policy(RetryPolicy::none());
+/// assert_eq!(options.timeout(), Duration::from_secs(5));
+/// assert!(ClientOptions::default().with_timeout(Duration::ZERO).is_err());
+/// # Ok::<(), workos_sso_logout::InvalidInput>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientOptions {
+    connect_timeout: Duration,
+    timeout: Duration,
+    max_body_bytes: u64,
+    retry: RetryPolicy,
+}
+
+impl Default for ClientOptions {
+    fn default() -> Self {
+        Self {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            timeout: DEFAULT_TIMEOUT,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl ClientOptions {
+    /// Bounds establishing a connection (default 10 s). Must not be zero.
+    pub fn with_connect_timeout(mut self, timeout: Duration) -> Result<Self, InvalidInput> {
+        if timeout.is_zero() {
+            return Err(InvalidInput::Options(
+                "the connect timeout must be greater than zero",
+            ));
+        }
+        self.connect_timeout = timeout;
+        Ok(self)
+    }
+
+    /// Bounds each whole attempt, body included (default 30 s). Must not be zero.
+    pub fn with_timeout(mut self, timeout: Duration) -> Result<Self, InvalidInput> {
+        if timeout.is_zero() {
+            return Err(InvalidInput::Options(
+                "the timeout must be greater than zero",
+            ));
+        }
+        self.timeout = timeout;
+        Ok(self)
+    }
+
+    /// Bounds the response body (default 1 MiB). Must not be zero.
+    pub fn with_max_body_bytes(mut self, bytes: u64) -> Result<Self, InvalidInput> {
+        if bytes == 0 {
+            return Err(InvalidInput::Options(
+                "the body limit must be greater than zero",
+            ));
+        }
+        self.max_body_bytes = bytes;
+        Ok(self)
+    }
+
+    /// Sets the retry policy ([`RetryPolicy::none`] turns retries off).
+    pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// The connect timeout.
+    pub fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The timeout of one whole attempt.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The response body bound, in bytes.
+    pub fn max_body_bytes(&self) -> u64 {
+        self.max_body_bytes
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+}

@@ -1,0 +1,534 @@
+//! End to end: both transports against the emulator over TCP, from one table of cases.
+//!
+//! Each case is written once against [`Driver`]; the `cases!` table expands it into one test per
+//! transport (`ureq::<case>` and `hyper::<case>`).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::time::Duration;
+
+use workos_sso_logout::http::{Request, Response};
+use workos_sso_logout::url::Url;
+use workos_sso_logout::{
+    ApiKey, AsyncTransport, BaseUrl, ClientOptions, Config, Error, FailureKind,
+    LogoutAuthorization, LogoutAuthorizeRequest, LogoutRedirect, LogoutToken, ProfileId,
+    RetryPolicy, SyncTransport, TransportError, USER_AGENT, UnexpectedReason,
+};
+use workos_sso_logout_testkit::{Emulator, Fault, Route, start};
+
+#[derive(Clone, Copy, Debug)]
+enum Transport {
+    Ureq,
+    Hyper,
+}
+
+/// What every case needs from a transport.
+trait Driver {
+    fn authorize(&self, profile_id: &str) -> Result<LogoutAuthorization, Error>;
+    fn follow(&self, url: &Url) -> Result<LogoutRedirect, Error>;
+    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError>;
+    fn redirect_url(&self, token: &LogoutToken) -> Url;
+}
+
+struct UreqDriver(workos_sso_logout_ureq::Client);
+
+impl Driver for UreqDriver {
+    fn authorize(&self, profile_id: &str) -> Result<LogoutAuthorization, Error> {
+        self.0.authorize_logout(&ProfileId::new(profile_id)?)
+    }
+    fn follow(&self, url: &Url) -> Result<LogoutRedirect, Error> {
+        self.0.follow_logout_redirect(url)
+    }
+    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        SyncTransport::send(&self.0, request)
+    }
+    fn redirect_url(&self, token: &LogoutToken) -> Url {
+        self.0.logout_redirect_url(token)
+    }
+}
+
+struct HyperDriver(workos_sso_logout_hyper::Client, tokio::runtime::Runtime);
+
+impl Driver for HyperDriver {
+    fn authorize(&self, profile_id: &str) -> Result<LogoutAuthorization, Error> {
+        let profile_id = ProfileId::new(profile_id)?;
+        self.1.block_on(self.0.authorize_logout(&profile_id))
+    }
+    fn follow(&self, url: &Url) -> Result<LogoutRedirect, Error> {
+        self.1.block_on(self.0.follow_logout_redirect(url))
+    }
+    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+        self.1.block_on(AsyncTransport::send(&self.0, request))
+    }
+    fn redirect_url(&self, token: &LogoutToken) -> Url {
+        self.0.logout_redirect_url(token)
+    }
+}
+
+/// Fast retries and short timeouts, so the suite stays quick.
+fn test_options() -> ClientOptions {
+    ClientOptions::default()
+        .with_timeout(Duration::from_secs(2))
+        .unwrap()
+        .with_connect_timeout(Duration::from_secs(2))
+        .unwrap()
+        .with_retry_policy(
+            RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(1500)).unwrap(),
+        )
+}
+
+fn driver_with(
+    transport: Transport,
+    base_url: &str,
+    api_key: &str,
+    options: ClientOptions,
+) -> Box<dyn Driver> {
+    let config =
+        Config::new(ApiKey::new(api_key).unwrap()).with_base_url(BaseUrl::parse(base_url).unwrap());
+    match transport {
+        Transport::Ureq => Box::new(UreqDriver(
+            workos_sso_logout_ureq::Client::with_options(config, options).unwrap(),
+        )),
+        Transport::Hyper => {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            Box::new(HyperDriver(
+                workos_sso_logout_hyper::Client::with_options(config, options).unwrap(),
+                rt,
+            ))
+        }
+    }
+}
+
+fn driver(transport: Transport, emu: &Emulator) -> Box<dyn Driver> {
+    driver_with(transport, emu.base_url(), emu.api_key(), test_options())
+}
+
+fn transport_kind(e: &Error) -> FailureKind {
+    e.as_transport()
+        .unwrap_or_else(|| panic!("not a transport error: {e:?}"))
+        .kind()
+}
+
+// ---- the cases ----
+
+fn success(t: Transport) {
+    let emu = start().unwrap();
+    let auth = driver(t, &emu).authorize(emu.oidc_profile_id()).unwrap();
+    assert!(
+        auth.logout_url()
+            .as_str()
+            .starts_with(&format!("{}/sso/logout?token=", emu.base_url()))
+    );
+    let token = auth.logout_token().expose_secret();
+    assert_eq!(auth.logout_url().query_pairs().next().unwrap().1, token);
+    let sent = emu.requests_to(Route::Authorize);
+    assert_eq!(sent.len(), 1);
+    let r = &sent[0];
+    assert_eq!(r.method, "POST");
+    assert_eq!(
+        r.header("authorization"),
+        Some(format!("Bearer {}", emu.api_key()).as_str())
+    );
+    assert_eq!(r.header("content-type"), Some("application/json"));
+    assert_eq!(r.header("accept"), Some("application/json"));
+    assert_eq!(r.header("user-agent"), Some(USER_AGENT));
+    assert!(r.header("idempotency-key").is_some());
+    assert_eq!(
+        r.body,
+        format!(r#"{{"profile_id":"{}"}}"#, emu.oidc_profile_id()).as_bytes()
+    );
+}
+
+fn unknown_profile(t: Transport) {
+    let emu = start().unwrap();
+    let err = driver(t, &emu).authorize("prof_nobody").unwrap_err();
+    let api = err.as_api().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(api.status, 404);
+    assert!(api.message.as_deref().unwrap().contains("prof_nobody"));
+    assert!(api.request_id.as_deref().unwrap().starts_with("req_emu_"));
+    assert_eq!(
+        emu.requests_to(Route::Authorize).len(),
+        1,
+        "a 404 is not retried"
+    );
+}
+
+fn saml_profile(t: Transport) {
+    let emu = start().unwrap();
+    let err = driver(t, &emu)
+        .authorize(emu.saml_profile_id())
+        .unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(api.status, 400);
+    assert_eq!(api.code.as_deref(), Some("connection_invalid"));
+    assert_eq!(
+        api.message.as_deref(),
+        Some("Single Logout is only supported for GenericOIDC connections.")
+    );
+}
+
+fn wrong_key(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver_with(t, emu.base_url(), "sk_test_wrong", test_options());
+    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    assert_eq!(err.as_api().unwrap().status, 401);
+    assert!(!err.to_string().contains("sk_test_wrong"));
+    assert!(!format!("{err:?}").contains("sk_test_wrong"));
+}
+
+fn rate_limited_then_success(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::rate_limited_seconds(1));
+    let auth = driver(t, &emu).authorize(emu.oidc_profile_id());
+    assert!(auth.is_ok(), "{auth:?}");
+    let sent = emu.requests_to(Route::Authorize);
+    assert_eq!(sent.len(), 2, "one 429, one success");
+    let keys: Vec<_> = sent
+        .iter()
+        .map(|r| r.header("idempotency-key").unwrap())
+        .collect();
+    assert_eq!(keys[0], keys[1], "one idempotency key across the attempts");
+    assert!(!keys[0].is_empty());
+}
+
+fn unavailable_on_every_attempt(t: Transport) {
+    let emu = start().unwrap();
+    for _ in 0..5 {
+        emu.push_fault(Route::Authorize, Fault::status(503));
+    }
+    let err = driver(t, &emu)
+        .authorize(emu.oidc_profile_id())
+        .unwrap_err();
+    assert_eq!(err.as_api().unwrap().status, 503);
+    assert_eq!(
+        emu.requests_to(Route::Authorize).len(),
+        3,
+        "the policy's maximum"
+    );
+}
+
+fn retries_off(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::status(503));
+    let d = driver_with(
+        t,
+        emu.base_url(),
+        emu.api_key(),
+        test_options().with_retry_policy(RetryPolicy::none()),
+    );
+    assert_eq!(
+        d.authorize(emu.oidc_profile_id())
+            .unwrap_err()
+            .status()
+            .unwrap(),
+        503
+    );
+    assert_eq!(emu.requests_to(Route::Authorize).len(), 1);
+}
+
+fn stalled_body_times_out(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::stall_body());
+    let options = test_options()
+        .with_timeout(Duration::from_millis(400))
+        .unwrap()
+        .with_retry_policy(RetryPolicy::none());
+    let d = driver_with(t, emu.base_url(), emu.api_key(), options);
+    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    assert_eq!(transport_kind(&err), FailureKind::Timeout, "{err}");
+}
+
+fn body_over_the_limit(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::oversized_body(200_000));
+    emu.push_fault(
+        Route::Authorize,
+        Fault::OversizedBody {
+            bytes: 200_000,
+            chunked: true,
+        },
+    );
+    let options = test_options().with_max_body_bytes(64 * 1024).unwrap();
+    let d = driver_with(t, emu.base_url(), emu.api_key(), options);
+    for _ in 0..2 {
+        let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+        assert_eq!(transport_kind(&err), FailureKind::BodyTooLarge, "{err}");
+        assert!(err.to_string().contains("65536"), "{err}");
+    }
+    // The same body fits under the default 1 MiB bound (it lacks a real token, so it parses to
+    // a success carrying the emulator's filler).
+    emu.push_fault(Route::Authorize, Fault::oversized_body(200_000));
+    assert!(driver(t, &emu).authorize(emu.oidc_profile_id()).is_ok());
+}
+
+fn truncated_body(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::truncated_body());
+    let err = driver(t, &emu)
+        .authorize(emu.oidc_profile_id())
+        .unwrap_err();
+    assert!(err.as_transport().is_some(), "{err:?}");
+}
+
+fn closed_connection(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::CloseConnection);
+    let d = driver_with(
+        t,
+        emu.base_url(),
+        emu.api_key(),
+        test_options().with_retry_policy(RetryPolicy::none()),
+    );
+    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    assert!(err.as_transport().is_some(), "{err:?}");
+}
+
+fn html_error_page(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::html_error(500));
+    let d = driver_with(
+        t,
+        emu.base_url(),
+        emu.api_key(),
+        test_options().with_retry_policy(RetryPolicy::none()),
+    );
+    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    let unexpected = err.as_unexpected().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(unexpected.status, 500);
+    assert!(
+        unexpected
+            .request_id
+            .as_deref()
+            .unwrap()
+            .starts_with("req_emu_")
+    );
+    assert!(
+        matches!(&unexpected.reason, UnexpectedReason::NotJson { content_type: Some(ct) } if ct.starts_with("text/html"))
+    );
+    assert!(
+        unexpected
+            .body_excerpt
+            .contains("500 Internal Server Error")
+    );
+}
+
+fn redirect_is_not_followed(t: Transport) {
+    let emu = start().unwrap();
+    let elsewhere = start().unwrap();
+    emu.push_fault(
+        Route::Authorize,
+        Fault::redirect(
+            307,
+            format!("{}/sso/logout/authorize", elsewhere.base_url()),
+        ),
+    );
+    let err = driver(t, &emu)
+        .authorize(emu.oidc_profile_id())
+        .unwrap_err();
+    let unexpected = err.as_unexpected().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(unexpected.status, 307);
+    assert_eq!(unexpected.reason, UnexpectedReason::UnexpectedStatus);
+    assert!(
+        elsewhere.requests().is_empty(),
+        "nothing reached the second listener"
+    );
+}
+
+fn connection_refused(t: Transport) {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let d = driver_with(
+        t,
+        &format!("http://127.0.0.1:{port}"),
+        "sk_test_x",
+        test_options(),
+    );
+    let err = d.authorize("prof_1").unwrap_err();
+    assert_eq!(transport_kind(&err), FailureKind::Connect, "{err}");
+    assert!(err.to_string().starts_with("could not connect"), "{err}");
+}
+
+fn follow_logout_redirect(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver(t, &emu);
+    let auth = d.authorize(emu.oidc_profile_id()).unwrap();
+    let outcome = d.follow(auth.logout_url()).unwrap();
+    assert_eq!(outcome.status(), 302);
+    let location = outcome.location().unwrap();
+    assert!(
+        location
+            .as_str()
+            .starts_with(&format!("{}/idp/end_session?", emu.base_url())),
+        "{location}"
+    );
+    let followed = emu.requests_to(Route::Logout);
+    assert_eq!(followed.len(), 1);
+    assert!(
+        followed[0].header("authorization").is_none(),
+        "the API key is not sent to the browser endpoint"
+    );
+    assert!(
+        emu.requests_to(Route::EndSession).is_empty(),
+        "followed once, not further"
+    );
+    // The URL built from the token alone is the one the server returned.
+    assert_eq!(&d.redirect_url(auth.logout_token()), auth.logout_url());
+}
+
+fn expired_and_reused_tokens(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver(t, &emu);
+    let first = d.authorize(emu.oidc_profile_id()).unwrap();
+    d.follow(first.logout_url()).unwrap();
+    let err = d.follow(first.logout_url()).unwrap_err();
+    let api = err.as_api().unwrap();
+    assert_eq!(
+        (api.status.as_u16(), api.code.as_deref()),
+        (400, Some("invalid_token"))
+    );
+    assert!(
+        api.message
+            .as_deref()
+            .unwrap()
+            .contains("already been used")
+    );
+
+    let second = d.authorize(emu.oidc_profile_id()).unwrap();
+    emu.advance_clock(Duration::from_secs(120));
+    let err = d
+        .follow(&d.redirect_url(second.logout_token()))
+        .unwrap_err();
+    assert!(
+        err.as_api()
+            .unwrap()
+            .message
+            .as_deref()
+            .unwrap()
+            .contains("expired")
+    );
+    assert!(
+        !err.to_string()
+            .contains(second.logout_token().expose_secret())
+    );
+}
+
+fn send_any_core_request(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver(t, &emu);
+    let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
+        .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
+    let request = config
+        .logout_authorize_request(&LogoutAuthorizeRequest::new(
+            ProfileId::new("prof_missing").unwrap(),
+        ))
+        .unwrap();
+    let response = d.send(request).unwrap();
+    assert_eq!(
+        response.status(),
+        404,
+        "an error status comes back as a response"
+    );
+    assert!(response.headers().contains_key("x-request-id"));
+    assert_eq!(response.headers()["content-type"], "application/json");
+    assert!(String::from_utf8_lossy(response.body()).contains("prof_missing"));
+}
+
+fn slow_head_within_the_timeout(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::delay(Duration::from_millis(200)));
+    assert!(driver(t, &emu).authorize(emu.oidc_profile_id()).is_ok());
+    assert_eq!(emu.requests_to(Route::Authorize).len(), 1);
+}
+
+macro_rules! cases {
+    ($($case:ident),* $(,)?) => {
+        mod ureq {
+            $(#[test] fn $case() { super::$case(super::Transport::Ureq) })*
+        }
+        mod hyper {
+            $(#[test] fn $case() { super::$case(super::Transport::Hyper) })*
+        }
+    };
+}
+
+cases! {
+    success,
+    unknown_profile,
+    saml_profile,
+    wrong_key,
+    rate_limited_then_success,
+    unavailable_on_every_attempt,
+    retries_off,
+    stalled_body_times_out,
+    body_over_the_limit,
+    truncated_body,
+    closed_connection,
+    html_error_page,
+    redirect_is_not_followed,
+    connection_refused,
+    follow_logout_redirect,
+    expired_and_reused_tokens,
+    send_any_core_request,
+    slow_head_within_the_timeout,
+}
+
+// ---- adapter-specific: caller-supplied clients ----
+
+#[test]
+fn ureq_caller_agent_cannot_turn_on_redirects_or_status_errors() {
+    let emu = start().unwrap();
+    let elsewhere = start().unwrap();
+    let agent: ::ureq::Agent = ::ureq::Agent::config_builder()
+        .max_redirects(10)
+        .http_status_as_error(true)
+        .build()
+        .into();
+    let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
+        .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
+    let client = workos_sso_logout_ureq::Client::with_agent(config, test_options(), agent);
+    emu.push_fault(
+        Route::Authorize,
+        Fault::redirect(
+            308,
+            format!("{}/sso/logout/authorize", elsewhere.base_url()),
+        ),
+    );
+    let err = client
+        .authorize_logout(&ProfileId::new(emu.oidc_profile_id()).unwrap())
+        .unwrap_err();
+    assert_eq!(err.status().unwrap(), 308);
+    assert!(elsewhere.requests().is_empty());
+    let err = client
+        .authorize_logout(&ProfileId::new("prof_none").unwrap())
+        .unwrap_err();
+    assert_eq!(
+        err.as_api().unwrap().status,
+        404,
+        "the body of an error status is kept"
+    );
+}
+
+#[test]
+fn hyper_caller_connector_plain_http() {
+    let emu = start().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
+        .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = workos_sso_logout_hyper::Client::with_connector(config, test_options(), connector);
+    let auth = rt
+        .block_on(client.authorize_logout(&ProfileId::new(emu.oidc_profile_id()).unwrap()))
+        .unwrap();
+    let outcome = rt
+        .block_on(client.follow_logout_redirect(auth.logout_url()))
+        .unwrap();
+    assert!(matches!(outcome, LogoutRedirect::Redirect { .. }));
+}

@@ -1,0 +1,41 @@
+//! Authorizes a logout for a profile with the async hyper client.
+//!
+//! ```sh
+//! WORKOS_API_KEY=sk_test_… cargo run -p workos-sso-logout-hyper --example hyper_authorize -- prof_01H…
+//! # against the local emulator (`cargo run -- emulator` in another terminal):
+//! WORKOS_BASE_URL=http://127.0.0.1:4100 WORKOS_API_KEY=sk_test_emulator_0123456789 \
+//!   cargo run -p workos-sso-logout-hyper --example hyper_authorize -- prof_01EMULATOROIDC0000000000
+//! ```
+
+use std::process::ExitCode;
+
+use workos_sso_logout::{ApiKey, BaseUrl, Config, DEFAULT_BASE_URL, ProfileId};
+use workos_sso_logout_hyper::Client;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    let profile_id = std::env::args()
+        .nth(1)
+        .ok_or("usage: hyper_authorize <profile id>")?;
+    let api_key = std::env::var("WORKOS_API_KEY")
+        .map_err(|_| "set WORKOS_API_KEY to your WorkOS secret key")?;
+    let base_url = std::env::var("WORKOS_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_owned());
+    let config = Config::new(ApiKey::new(api_key)?).with_base_url(BaseUrl::parse(&base_url)?);
+    let client = Client::new(config)?;
+    let logout = client
+        .authorize_logout(&ProfileId::new(profile_id)?)
+        .await?;
+    // The URL carries the token: in an app you redirect the browser to it rather than print it.
+    println!("{}", logout.logout_url());
+    Ok(())
+}
