@@ -140,7 +140,8 @@ pub fn redact_url(url: &url::Url) -> String {
             .collect();
         shown.query_pairs_mut().clear().extend_pairs(pairs);
     }
-    shown.to_string()
+    // The query serialiser percent-encodes the brackets; show the marker as written.
+    shown.to_string().replace("%5Bredacted%5D", REDACTED)
 }
 
 /// Replaces anything that looks like a credential in free text: `sk_…` keys, JWT-like `eyJ…`

@@ -53,8 +53,10 @@
 #![deny(missing_docs)]
 
 pub mod emulator;
+pub mod transports;
 
 pub use emulator::{
     ADMIN_PREFIX, ConnectionKind, DEFAULT_API_KEY, Emulator, EmulatorBuilder, Fault,
     OIDC_PROFILE_ID, RecordedRequest, Route, SAML_PROFILE_ID, start,
 };
+pub use transports::{AnyClient, Transport};

@@ -1,4 +1,298 @@
-//! `workos-logout`: the WorkOS SSO Logout command line.
+//! `workos-logout`: the WorkOS SSO Logout command line. Without a subcommand it runs `demo`: the
+//! whole logout flow against the embedded emulator, for both transports.
 #![forbid(unsafe_code)]
 
-fn main() {}
+/// `println!` that ignores a closed stdout (`workos-logout … | head` must not panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+mod demo;
+
+use std::io::Write;
+use std::net::IpAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use workos_sso_logout::{
+    ApiKey, BaseUrl, ClientOptions, Config, DEFAULT_BASE_URL, Error, InvalidInput, LogoutRedirect,
+    LogoutToken, ProfileId, RetryPolicy,
+};
+use workos_sso_logout_testkit::{AnyClient, DEFAULT_API_KEY, Emulator, Transport};
+
+/// Exit status: success.
+const EXIT_OK: u8 = 0;
+/// Exit status: invalid usage or input; nothing was sent.
+const EXIT_USAGE: u8 = 2;
+/// Exit status: the API answered with an error.
+const EXIT_API: u8 = 3;
+/// Exit status: a transport failure or an unexpected response.
+const EXIT_TRANSPORT: u8 = 4;
+
+/// WorkOS SSO Logout from the command line, and a local WorkOS emulator.
+///
+/// Exit status: 0 success; 2 invalid usage or input (nothing was sent); 3 the API answered with an
+/// error; 4 a transport failure or an unexpected response.
+#[derive(Debug, Parser)]
+#[command(name = "workos-logout", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the whole logout flow against an embedded emulator, with ureq then hyper (the default).
+    Demo,
+    /// Authorize a logout for a profile and print the logout URL to send the browser to.
+    Authorize {
+        /// The SSO profile id (prof_…).
+        #[arg(long)]
+        profile_id: String,
+        #[command(flatten)]
+        target: Target,
+        /// Your WorkOS secret key.
+        #[arg(long, env = "WORKOS_API_KEY", hide_env_values = true)]
+        api_key: Option<String>,
+        #[command(flatten)]
+        call: CallArgs,
+        /// Print {"logout_url", "logout_token"} as one JSON object (this prints the token).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the logout redirect URL for a token (nothing is sent).
+    Url {
+        /// The logout token.
+        #[arg(long)]
+        token: String,
+        #[command(flatten)]
+        target: Target,
+    },
+    /// Send the browser's GET of the logout URL once and print where WorkOS redirects (uses the token).
+    Follow {
+        /// The logout token.
+        #[arg(long)]
+        token: String,
+        #[command(flatten)]
+        target: Target,
+        #[command(flatten)]
+        call: CallArgs,
+    },
+    /// Run the WorkOS SSO Logout emulator until interrupted.
+    Emulator {
+        /// The address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: IpAddr,
+        /// The port to listen on (0 picks a free one).
+        #[arg(long, default_value_t = 4100)]
+        port: u16,
+        /// The API key the emulator accepts.
+        #[arg(long, default_value = DEFAULT_API_KEY)]
+        api_key: String,
+        /// How long logout tokens live, in seconds.
+        #[arg(long, default_value_t = 60)]
+        token_lifetime: u64,
+    },
+}
+
+#[derive(Debug, Args)]
+struct Target {
+    /// The WorkOS base URL.
+    #[arg(long, env = "WORKOS_BASE_URL", default_value = DEFAULT_BASE_URL)]
+    base_url: String,
+}
+
+#[derive(Debug, Args)]
+struct CallArgs {
+    /// The HTTP stack.
+    #[arg(long, value_enum, default_value_t = Transport::Ureq)]
+    transport: Transport,
+    /// Bound each whole attempt to this many seconds [default: 30].
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<f64>,
+    /// Allow at most N retries after the first attempt [default: 2].
+    #[arg(long, value_name = "N")]
+    retries: Option<u32>,
+}
+
+impl CallArgs {
+    fn options(&self) -> Result<ClientOptions, InvalidInput> {
+        let mut options = ClientOptions::default();
+        if let Some(secs) = self.timeout {
+            let timeout = Duration::try_from_secs_f64(secs).map_err(|_| {
+                InvalidInput::Options("--timeout must be a positive number of seconds")
+            })?;
+            options = options.with_timeout(timeout)?;
+        }
+        if let Some(retries) = self.retries {
+            options = options.with_retry_policy(RetryPolicy::default().with_max_retries(retries)?);
+        }
+        Ok(options)
+    }
+}
+
+/// A failure with the exit status it maps to.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::InvalidInput(_) => EXIT_USAGE,
+            Error::Api(_) => EXIT_API,
+            _ => EXIT_TRANSPORT,
+        };
+        let hint = e
+            .as_api()
+            .and_then(|a| a.hint())
+            .map(|h| format!(" (hint: {h})"))
+            .unwrap_or_default();
+        Failure {
+            code,
+            message: format!("{e}{hint}"),
+        }
+    }
+}
+
+impl From<InvalidInput> for Failure {
+    fn from(e: InvalidInput) -> Self {
+        Error::from(e).into()
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Demo) {
+        Command::Demo => return ExitCode::from(demo::run()),
+        Command::Authorize {
+            profile_id,
+            target,
+            api_key,
+            call,
+            json,
+        } => authorize(&profile_id, &target, api_key, &call, json),
+        Command::Url { token, target } => url(&token, &target),
+        Command::Follow {
+            token,
+            target,
+            call,
+        } => follow(&token, &target, &call),
+        Command::Emulator {
+            host,
+            port,
+            api_key,
+            token_lifetime,
+        } => emulator(host, port, api_key, token_lifetime),
+    };
+    match result {
+        Ok(()) => ExitCode::from(EXIT_OK),
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn config(target: &Target, api_key: Option<String>) -> Result<Config, Failure> {
+    let base_url = BaseUrl::parse(&target.base_url)?;
+    let config = match api_key {
+        Some(key) => Config::new(ApiKey::new(key)?),
+        None => Config::without_api_key(),
+    };
+    Ok(config.with_base_url(base_url))
+}
+
+fn authorize(
+    profile_id: &str,
+    target: &Target,
+    api_key: Option<String>,
+    call: &CallArgs,
+    json: bool,
+) -> Result<(), Failure> {
+    let profile_id = ProfileId::new(profile_id)?;
+    let api_key = api_key.ok_or(Failure {
+        code: EXIT_USAGE,
+        message: "no API key: pass --api-key or set WORKOS_API_KEY".into(),
+    })?;
+    let client = AnyClient::new(
+        call.transport,
+        config(target, Some(api_key))?,
+        call.options()?,
+    )?;
+    let logout = client.authorize_logout(&profile_id)?;
+    if json {
+        let out = serde_json::json!({
+            "logout_url": logout.logout_url().as_str(),
+            "logout_token": logout.logout_token().expose_secret(),
+        });
+        say!("{out}");
+    } else {
+        say!("{}", logout.logout_url());
+    }
+    Ok(())
+}
+
+fn url(token: &str, target: &Target) -> Result<(), Failure> {
+    let token = LogoutToken::new(token)?;
+    say!("{}", config(target, None)?.logout_redirect_url(&token));
+    Ok(())
+}
+
+fn follow(token: &str, target: &Target, call: &CallArgs) -> Result<(), Failure> {
+    let token = LogoutToken::new(token)?;
+    let config = config(target, None)?;
+    let url = config.logout_redirect_url(&token);
+    let client = AnyClient::new(call.transport, config, call.options()?)?;
+    match client.follow_logout_redirect(&url)? {
+        LogoutRedirect::Redirect { location, .. } => say!("{location}"),
+        other => say!("logout completed: HTTP {}", other.status()),
+    }
+    Ok(())
+}
+
+fn emulator(host: IpAddr, port: u16, api_key: String, token_lifetime: u64) -> Result<(), Failure> {
+    let emulator = Emulator::builder()
+        .host(host)
+        .port(port)
+        .api_key(api_key)
+        .token_lifetime(Duration::from_secs(token_lifetime.max(1)))
+        .start()
+        .map_err(|e| Failure {
+            code: EXIT_TRANSPORT,
+            message: format!("could not start the emulator on {host}:{port}: {e}"),
+        })?;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(
+        out,
+        "WorkOS SSO Logout emulator listening on {}",
+        emulator.base_url()
+    );
+    let _ = writeln!(out, "  API key:       {}", emulator.api_key());
+    let _ = writeln!(
+        out,
+        "  OIDC profile:  {} (logout supported)",
+        emulator.oidc_profile_id()
+    );
+    let _ = writeln!(
+        out,
+        "  SAML profile:  {} (logout not supported)",
+        emulator.saml_profile_id()
+    );
+    let _ = writeln!(
+        out,
+        "  admin:         {}/__emulator/ (faults, recorded requests, clock)",
+        emulator.base_url()
+    );
+    let _ = writeln!(out, "Press Ctrl-C to stop.");
+    let _ = out.flush();
+    drop(out);
+    loop {
+        std::thread::park();
+    }
+}

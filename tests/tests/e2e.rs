@@ -1,67 +1,26 @@
 //! End to end: both transports against the emulator over TCP, from one table of cases.
 //!
-//! Each case is written once against [`Driver`]; the `cases!` table expands it into one test per
+//! Each case is written once against [`AnyClient`]; the `cases!` table expands it into one test per
 //! transport (`ureq::<case>` and `hyper::<case>`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 use std::time::Duration;
 
-use workos_sso_logout::http::{Request, Response};
-use workos_sso_logout::url::Url;
 use workos_sso_logout::{
-    ApiKey, AsyncTransport, BaseUrl, ClientOptions, Config, Error, FailureKind,
-    LogoutAuthorization, LogoutAuthorizeRequest, LogoutRedirect, LogoutToken, ProfileId,
-    RetryPolicy, SyncTransport, TransportError, USER_AGENT, UnexpectedReason,
+    ApiKey, BaseUrl, ClientOptions, Config, Error, FailureKind, LogoutAuthorization,
+    LogoutAuthorizeRequest, LogoutRedirect, ProfileId, RetryPolicy, USER_AGENT, UnexpectedReason,
 };
-use workos_sso_logout_testkit::{Emulator, Fault, Route, start};
+use workos_sso_logout_testkit::{AnyClient, Emulator, Fault, Route, Transport, start};
 
-#[derive(Clone, Copy, Debug)]
-enum Transport {
-    Ureq,
-    Hyper,
+/// Authorize by a plain string id.
+trait AuthorizeStr {
+    fn authorize_logout_str(&self, profile_id: &str) -> Result<LogoutAuthorization, Error>;
 }
 
-/// What every case needs from a transport.
-trait Driver {
-    fn authorize(&self, profile_id: &str) -> Result<LogoutAuthorization, Error>;
-    fn follow(&self, url: &Url) -> Result<LogoutRedirect, Error>;
-    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError>;
-    fn redirect_url(&self, token: &LogoutToken) -> Url;
-}
-
-struct UreqDriver(workos_sso_logout_ureq::Client);
-
-impl Driver for UreqDriver {
-    fn authorize(&self, profile_id: &str) -> Result<LogoutAuthorization, Error> {
-        self.0.authorize_logout(&ProfileId::new(profile_id)?)
-    }
-    fn follow(&self, url: &Url) -> Result<LogoutRedirect, Error> {
-        self.0.follow_logout_redirect(url)
-    }
-    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        SyncTransport::send(&self.0, request)
-    }
-    fn redirect_url(&self, token: &LogoutToken) -> Url {
-        self.0.logout_redirect_url(token)
-    }
-}
-
-struct HyperDriver(workos_sso_logout_hyper::Client, tokio::runtime::Runtime);
-
-impl Driver for HyperDriver {
-    fn authorize(&self, profile_id: &str) -> Result<LogoutAuthorization, Error> {
-        let profile_id = ProfileId::new(profile_id)?;
-        self.1.block_on(self.0.authorize_logout(&profile_id))
-    }
-    fn follow(&self, url: &Url) -> Result<LogoutRedirect, Error> {
-        self.1.block_on(self.0.follow_logout_redirect(url))
-    }
-    fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        self.1.block_on(AsyncTransport::send(&self.0, request))
-    }
-    fn redirect_url(&self, token: &LogoutToken) -> Url {
-        self.0.logout_redirect_url(token)
+impl AuthorizeStr for AnyClient {
+    fn authorize_logout_str(&self, profile_id: &str) -> Result<LogoutAuthorization, Error> {
+        self.authorize_logout(&ProfileId::new(profile_id)?)
     }
 }
 
@@ -82,27 +41,13 @@ fn driver_with(
     base_url: &str,
     api_key: &str,
     options: ClientOptions,
-) -> Box<dyn Driver> {
+) -> AnyClient {
     let config =
         Config::new(ApiKey::new(api_key).unwrap()).with_base_url(BaseUrl::parse(base_url).unwrap());
-    match transport {
-        Transport::Ureq => Box::new(UreqDriver(
-            workos_sso_logout_ureq::Client::with_options(config, options).unwrap(),
-        )),
-        Transport::Hyper => {
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap();
-            Box::new(HyperDriver(
-                workos_sso_logout_hyper::Client::with_options(config, options).unwrap(),
-                rt,
-            ))
-        }
-    }
+    AnyClient::new(transport, config, options).unwrap()
 }
 
-fn driver(transport: Transport, emu: &Emulator) -> Box<dyn Driver> {
+fn driver(transport: Transport, emu: &Emulator) -> AnyClient {
     driver_with(transport, emu.base_url(), emu.api_key(), test_options())
 }
 
@@ -116,7 +61,9 @@ fn transport_kind(e: &Error) -> FailureKind {
 
 fn success(t: Transport) {
     let emu = start().unwrap();
-    let auth = driver(t, &emu).authorize(emu.oidc_profile_id()).unwrap();
+    let auth = driver(t, &emu)
+        .authorize_logout_str(emu.oidc_profile_id())
+        .unwrap();
     assert!(
         auth.logout_url()
             .as_str()
@@ -144,7 +91,9 @@ fn success(t: Transport) {
 
 fn unknown_profile(t: Transport) {
     let emu = start().unwrap();
-    let err = driver(t, &emu).authorize("prof_nobody").unwrap_err();
+    let err = driver(t, &emu)
+        .authorize_logout_str("prof_nobody")
+        .unwrap_err();
     let api = err.as_api().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(api.status, 404);
     assert!(api.message.as_deref().unwrap().contains("prof_nobody"));
@@ -159,7 +108,7 @@ fn unknown_profile(t: Transport) {
 fn saml_profile(t: Transport) {
     let emu = start().unwrap();
     let err = driver(t, &emu)
-        .authorize(emu.saml_profile_id())
+        .authorize_logout_str(emu.saml_profile_id())
         .unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(api.status, 400);
@@ -173,7 +122,7 @@ fn saml_profile(t: Transport) {
 fn wrong_key(t: Transport) {
     let emu = start().unwrap();
     let d = driver_with(t, emu.base_url(), "sk_test_wrong", test_options());
-    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    let err = d.authorize_logout_str(emu.oidc_profile_id()).unwrap_err();
     assert_eq!(err.as_api().unwrap().status, 401);
     assert!(!err.to_string().contains("sk_test_wrong"));
     assert!(!format!("{err:?}").contains("sk_test_wrong"));
@@ -182,7 +131,7 @@ fn wrong_key(t: Transport) {
 fn rate_limited_then_success(t: Transport) {
     let emu = start().unwrap();
     emu.push_fault(Route::Authorize, Fault::rate_limited_seconds(1));
-    let auth = driver(t, &emu).authorize(emu.oidc_profile_id());
+    let auth = driver(t, &emu).authorize_logout_str(emu.oidc_profile_id());
     assert!(auth.is_ok(), "{auth:?}");
     let sent = emu.requests_to(Route::Authorize);
     assert_eq!(sent.len(), 2, "one 429, one success");
@@ -200,7 +149,7 @@ fn unavailable_on_every_attempt(t: Transport) {
         emu.push_fault(Route::Authorize, Fault::status(503));
     }
     let err = driver(t, &emu)
-        .authorize(emu.oidc_profile_id())
+        .authorize_logout_str(emu.oidc_profile_id())
         .unwrap_err();
     assert_eq!(err.as_api().unwrap().status, 503);
     assert_eq!(
@@ -220,7 +169,7 @@ fn retries_off(t: Transport) {
         test_options().with_retry_policy(RetryPolicy::none()),
     );
     assert_eq!(
-        d.authorize(emu.oidc_profile_id())
+        d.authorize_logout_str(emu.oidc_profile_id())
             .unwrap_err()
             .status()
             .unwrap(),
@@ -237,7 +186,7 @@ fn stalled_body_times_out(t: Transport) {
         .unwrap()
         .with_retry_policy(RetryPolicy::none());
     let d = driver_with(t, emu.base_url(), emu.api_key(), options);
-    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    let err = d.authorize_logout_str(emu.oidc_profile_id()).unwrap_err();
     assert_eq!(transport_kind(&err), FailureKind::Timeout, "{err}");
 }
 
@@ -254,21 +203,25 @@ fn body_over_the_limit(t: Transport) {
     let options = test_options().with_max_body_bytes(64 * 1024).unwrap();
     let d = driver_with(t, emu.base_url(), emu.api_key(), options);
     for _ in 0..2 {
-        let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+        let err = d.authorize_logout_str(emu.oidc_profile_id()).unwrap_err();
         assert_eq!(transport_kind(&err), FailureKind::BodyTooLarge, "{err}");
         assert!(err.to_string().contains("65536"), "{err}");
     }
     // The same body fits under the default 1 MiB bound (it lacks a real token, so it parses to
     // a success carrying the emulator's filler).
     emu.push_fault(Route::Authorize, Fault::oversized_body(200_000));
-    assert!(driver(t, &emu).authorize(emu.oidc_profile_id()).is_ok());
+    assert!(
+        driver(t, &emu)
+            .authorize_logout_str(emu.oidc_profile_id())
+            .is_ok()
+    );
 }
 
 fn truncated_body(t: Transport) {
     let emu = start().unwrap();
     emu.push_fault(Route::Authorize, Fault::truncated_body());
     let err = driver(t, &emu)
-        .authorize(emu.oidc_profile_id())
+        .authorize_logout_str(emu.oidc_profile_id())
         .unwrap_err();
     assert!(err.as_transport().is_some(), "{err:?}");
 }
@@ -282,7 +235,7 @@ fn closed_connection(t: Transport) {
         emu.api_key(),
         test_options().with_retry_policy(RetryPolicy::none()),
     );
-    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    let err = d.authorize_logout_str(emu.oidc_profile_id()).unwrap_err();
     assert!(err.as_transport().is_some(), "{err:?}");
 }
 
@@ -295,7 +248,7 @@ fn html_error_page(t: Transport) {
         emu.api_key(),
         test_options().with_retry_policy(RetryPolicy::none()),
     );
-    let err = d.authorize(emu.oidc_profile_id()).unwrap_err();
+    let err = d.authorize_logout_str(emu.oidc_profile_id()).unwrap_err();
     let unexpected = err.as_unexpected().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(unexpected.status, 500);
     assert!(
@@ -326,7 +279,7 @@ fn redirect_is_not_followed(t: Transport) {
         ),
     );
     let err = driver(t, &emu)
-        .authorize(emu.oidc_profile_id())
+        .authorize_logout_str(emu.oidc_profile_id())
         .unwrap_err();
     let unexpected = err.as_unexpected().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(unexpected.status, 307);
@@ -348,7 +301,7 @@ fn connection_refused(t: Transport) {
         "sk_test_x",
         test_options(),
     );
-    let err = d.authorize("prof_1").unwrap_err();
+    let err = d.authorize_logout_str("prof_1").unwrap_err();
     assert_eq!(transport_kind(&err), FailureKind::Connect, "{err}");
     assert!(err.to_string().starts_with("could not connect"), "{err}");
 }
@@ -356,8 +309,8 @@ fn connection_refused(t: Transport) {
 fn follow_logout_redirect(t: Transport) {
     let emu = start().unwrap();
     let d = driver(t, &emu);
-    let auth = d.authorize(emu.oidc_profile_id()).unwrap();
-    let outcome = d.follow(auth.logout_url()).unwrap();
+    let auth = d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
+    let outcome = d.follow_logout_redirect(auth.logout_url()).unwrap();
     assert_eq!(outcome.status(), 302);
     let location = outcome.location().unwrap();
     assert!(
@@ -377,15 +330,18 @@ fn follow_logout_redirect(t: Transport) {
         "followed once, not further"
     );
     // The URL built from the token alone is the one the server returned.
-    assert_eq!(&d.redirect_url(auth.logout_token()), auth.logout_url());
+    assert_eq!(
+        &d.logout_redirect_url(auth.logout_token()),
+        auth.logout_url()
+    );
 }
 
 fn expired_and_reused_tokens(t: Transport) {
     let emu = start().unwrap();
     let d = driver(t, &emu);
-    let first = d.authorize(emu.oidc_profile_id()).unwrap();
-    d.follow(first.logout_url()).unwrap();
-    let err = d.follow(first.logout_url()).unwrap_err();
+    let first = d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
+    d.follow_logout_redirect(first.logout_url()).unwrap();
+    let err = d.follow_logout_redirect(first.logout_url()).unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(
         (api.status.as_u16(), api.code.as_deref()),
@@ -398,10 +354,10 @@ fn expired_and_reused_tokens(t: Transport) {
             .contains("already been used")
     );
 
-    let second = d.authorize(emu.oidc_profile_id()).unwrap();
+    let second = d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
     emu.advance_clock(Duration::from_secs(120));
     let err = d
-        .follow(&d.redirect_url(second.logout_token()))
+        .follow_logout_redirect(&d.logout_redirect_url(second.logout_token()))
         .unwrap_err();
     assert!(
         err.as_api()
@@ -441,7 +397,11 @@ fn send_any_core_request(t: Transport) {
 fn slow_head_within_the_timeout(t: Transport) {
     let emu = start().unwrap();
     emu.push_fault(Route::Authorize, Fault::delay(Duration::from_millis(200)));
-    assert!(driver(t, &emu).authorize(emu.oidc_profile_id()).is_ok());
+    assert!(
+        driver(t, &emu)
+            .authorize_logout_str(emu.oidc_profile_id())
+            .is_ok()
+    );
     assert_eq!(emu.requests_to(Route::Authorize).len(), 1);
 }
 

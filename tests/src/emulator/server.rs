@@ -386,11 +386,8 @@ fn logout(shared: &Shared, query: &str) -> Reply {
     if !shared.lock().used_tokens.insert(jti.to_owned()) {
         return invalid_token("The logout token has already been used.");
     }
-    let location = format!(
-        "{}/idp/end_session?client_id=client_emulator&state={jti}&post_logout_redirect_uri={}",
-        shared.base_url,
-        percent_encode(&shared.post_logout_redirect)
-    );
+    // The IdP is told which session ended; where it sends the browser next is its own setting.
+    let location = format!("{}/idp/end_session?state={jti}", shared.base_url);
     redirect_reply(StatusCode::FOUND, &location)
 }
 
@@ -414,17 +411,6 @@ fn percent_decode(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-fn percent_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                char::from(b).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 /// The admin endpoints under [`ADMIN_PREFIX`].

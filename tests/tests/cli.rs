@@ -1,0 +1,424 @@
+//! The built `workos-logout` binary against the in-process emulator: every subcommand, every exit
+//! status, `--json`, secrets kept out of stderr, and `demo` end to end.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Output, Stdio};
+
+use workos_sso_logout_testkit::{Emulator, Fault, Route, start};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_workos-logout"));
+    c.env_remove("WORKOS_API_KEY")
+        .env_remove("WORKOS_BASE_URL")
+        .stdin(Stdio::null());
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).unwrap()
+}
+
+fn authorize(emu: &Emulator, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "authorize",
+        "--base-url",
+        emu.base_url(),
+        "--api-key",
+        emu.api_key(),
+    ];
+    args.extend_from_slice(extra);
+    run(&args)
+}
+
+fn assert_no_secrets(o: &Output, secrets: &[&str]) {
+    let err = stderr(o);
+    for s in secrets {
+        assert!(!err.contains(s), "stderr shows a secret: {err}");
+    }
+}
+
+#[test]
+fn authorize_prints_the_logout_url_with_both_transports() {
+    let emu = start().unwrap();
+    for transport in ["ureq", "hyper"] {
+        let o = authorize(
+            &emu,
+            &[
+                "--profile-id",
+                emu.oidc_profile_id(),
+                "--transport",
+                transport,
+            ],
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let url = stdout(&o);
+        assert!(
+            url.starts_with(&format!("{}/sso/logout?token=", emu.base_url())),
+            "{url}"
+        );
+        assert_eq!(url.lines().count(), 1);
+    }
+    assert_eq!(emu.requests_to(Route::Authorize).len(), 2);
+}
+
+#[test]
+fn authorize_json_output() {
+    let emu = start().unwrap();
+    let o = authorize(&emu, &["--profile-id", emu.oidc_profile_id(), "--json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let token = v["logout_token"].as_str().unwrap();
+    assert_eq!(
+        v["logout_url"].as_str().unwrap(),
+        format!("{}/sso/logout?token={token}", emu.base_url())
+    );
+    assert_eq!(v.as_object().unwrap().len(), 2);
+}
+
+#[test]
+fn environment_variables_are_the_fallbacks() {
+    let emu = start().unwrap();
+    let o = bin()
+        .args(["authorize", "--profile-id", emu.oidc_profile_id()])
+        .env("WORKOS_API_KEY", emu.api_key())
+        .env("WORKOS_BASE_URL", emu.base_url())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    // The flag wins over the variable.
+    let o = bin()
+        .args([
+            "authorize",
+            "--profile-id",
+            emu.oidc_profile_id(),
+            "--api-key",
+            "sk_test_flag",
+        ])
+        .env("WORKOS_API_KEY", emu.api_key())
+        .env("WORKOS_BASE_URL", emu.base_url())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    // The help text never shows the variable's value.
+    let o = bin()
+        .args(["authorize", "--help"])
+        .env("WORKOS_API_KEY", "sk_test_in_env")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    assert!(!stdout(&o).contains("sk_test_in_env"));
+    assert!(stdout(&o).contains("WORKOS_API_KEY"));
+}
+
+#[test]
+fn api_errors_exit_3_with_status_code_message_and_request_id() {
+    let emu = start().unwrap();
+    let o = authorize(&emu, &["--profile-id", "prof_unknown"]);
+    assert_eq!(o.status.code(), Some(3));
+    let err = stderr(&o);
+    assert!(err.starts_with("error: "), "{err}");
+    assert!(
+        err.contains("404") && err.contains("prof_unknown") && err.contains("req_emu_"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "one line: {err}");
+    let o = authorize(&emu, &["--profile-id", emu.saml_profile_id()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("connection_invalid"));
+    let o = run(&[
+        "authorize",
+        "--base-url",
+        emu.base_url(),
+        "--api-key",
+        "sk_test_wrong_key",
+        "--profile-id",
+        "p",
+    ]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(stderr(&o).contains("401"));
+    assert_no_secrets(&o, &["sk_test_wrong_key"]);
+}
+
+#[test]
+fn invalid_input_exits_2_and_sends_nothing() {
+    let emu = start().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec![
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--profile-id",
+            "p",
+        ],
+        vec![
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--api-key",
+            emu.api_key(),
+            "--profile-id",
+            "",
+        ],
+        vec![
+            "authorize",
+            "--base-url",
+            "http://example.com",
+            "--api-key",
+            "sk_test_x",
+            "--profile-id",
+            "p",
+        ],
+        vec![
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--api-key",
+            "sk bad",
+            "--profile-id",
+            "p",
+        ],
+        vec![
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--api-key",
+            "k",
+            "--profile-id",
+            "p",
+            "--timeout",
+            "0",
+        ],
+        vec![
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--api-key",
+            "k",
+            "--profile-id",
+            "p",
+            "--timeout",
+            "-1",
+        ],
+        vec![
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--api-key",
+            "k",
+            "--profile-id",
+            "p",
+            "--retries",
+            "99",
+        ],
+        vec![
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--api-key",
+            "k",
+            "--profile-id",
+            "p",
+            "--transport",
+            "curl",
+        ],
+        vec!["authorize"],
+        vec!["url", "--token", ""],
+        vec!["follow", "--token", "", "--base-url", emu.base_url()],
+        vec!["nonsense"],
+    ];
+    for args in cases {
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(!stderr(&o).is_empty());
+    }
+    assert!(emu.requests().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn transport_failures_and_unexpected_responses_exit_4() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::html_error(502));
+    let o = authorize(
+        &emu,
+        &["--profile-id", emu.oidc_profile_id(), "--retries", "0"],
+    );
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        stderr(&o).contains("not JSON") && stderr(&o).contains("502"),
+        "{}",
+        stderr(&o)
+    );
+
+    emu.push_fault(Route::Authorize, Fault::stall_body());
+    let o = authorize(
+        &emu,
+        &[
+            "--profile-id",
+            emu.oidc_profile_id(),
+            "--retries",
+            "0",
+            "--timeout",
+            "0.5",
+            "--transport",
+            "hyper",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("timed out"), "{}", stderr(&o));
+
+    emu.push_fault(Route::Authorize, Fault::oversized_body(3 * 1024 * 1024));
+    let o = authorize(&emu, &["--profile-id", emu.oidc_profile_id()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("too large"), "{}", stderr(&o));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let o = run(&[
+        "authorize",
+        "--base-url",
+        &format!("http://127.0.0.1:{port}"),
+        "--api-key",
+        "sk_test_k",
+        "--profile-id",
+        "p",
+        "--retries",
+        "0",
+    ]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(stderr(&o).contains("could not connect"), "{}", stderr(&o));
+    assert_no_secrets(&o, &["sk_test_k"]);
+}
+
+#[test]
+fn retries_flag_bounds_the_attempts() {
+    let emu = start().unwrap();
+    for _ in 0..5 {
+        emu.push_fault(Route::Authorize, Fault::status(503));
+    }
+    let o = authorize(
+        &emu,
+        &["--profile-id", emu.oidc_profile_id(), "--retries", "0"],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(emu.requests_to(Route::Authorize).len(), 1);
+    emu.clear_requests();
+    let o = authorize(
+        &emu,
+        &["--profile-id", emu.oidc_profile_id(), "--retries", "1"],
+    );
+    assert_eq!(o.status.code(), Some(3));
+    assert_eq!(emu.requests_to(Route::Authorize).len(), 2);
+}
+
+#[test]
+fn url_and_follow() {
+    let emu = start().unwrap();
+    let o = authorize(&emu, &["--profile-id", emu.oidc_profile_id(), "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let token = v["logout_token"].as_str().unwrap();
+
+    let o = run(&["url", "--token", token, "--base-url", emu.base_url()]);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(stdout(&o).trim(), v["logout_url"].as_str().unwrap());
+    let o = run(&["url", "--token", "a b&c"]);
+    assert_eq!(
+        stdout(&o).trim(),
+        "https://auth.workos.com/sso/logout?token=a+b%26c"
+    );
+    assert!(
+        emu.requests_to(Route::Logout).is_empty(),
+        "url sends nothing"
+    );
+
+    let o = run(&[
+        "follow",
+        "--token",
+        token,
+        "--base-url",
+        emu.base_url(),
+        "--transport",
+        "hyper",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stdout(&o)
+            .trim()
+            .starts_with(&format!("{}/idp/end_session?", emu.base_url()))
+    );
+    let o = run(&["follow", "--token", token, "--base-url", emu.base_url()]);
+    assert_eq!(o.status.code(), Some(3), "a used token");
+    assert!(stderr(&o).contains("already been used"));
+    assert_no_secrets(&o, &[token]);
+}
+
+#[test]
+fn emulator_subcommand_serves_until_killed() {
+    let mut child = bin()
+        .args(["emulator", "--port", "0", "--api-key", "sk_test_standalone"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let base = first.rsplit(' ').next().unwrap().to_owned();
+    assert!(base.starts_with("http://127.0.0.1:"), "{first}");
+    let rest: Vec<String> = (0..5).map(|_| lines.next().unwrap().unwrap()).collect();
+    assert!(rest[0].contains("sk_test_standalone"));
+    assert!(rest[1].contains("prof_01EMULATOROIDC"));
+    assert!(rest[2].contains("prof_01EMULATORSAML"));
+    let o = run(&[
+        "authorize",
+        "--base-url",
+        &base,
+        "--api-key",
+        "sk_test_standalone",
+        "--profile-id",
+        "prof_01EMULATOROIDC0000000000",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[test]
+fn demo_runs_the_whole_flow_for_both_transports() {
+    for args in [&[][..], &["demo"][..]] {
+        let o = run(args);
+        assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.contains("[ureq]") && out.contains("[hyper]"), "{out}");
+        assert_eq!(out.matches('✓').count(), 8, "{out}");
+        assert!(out.contains("summary: 8/8 steps passed"), "{out}");
+        assert!(out.contains("signed out"));
+        assert!(!out.contains("eyJ"), "no token in the output: {out}");
+        assert!(
+            !out.contains('\x1b'),
+            "no colour when stdout is not a terminal"
+        );
+    }
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for sub in ["demo", "authorize", "url", "follow", "emulator"] {
+        let o = run(&[sub, "--help"]);
+        assert_eq!(o.status.code(), Some(0), "{sub}");
+        assert!(stdout(&o).contains("Usage: workos-logout"), "{sub}");
+    }
+    let o = run(&["--help"]);
+    assert!(stdout(&o).contains("Exit status"));
+    assert!(run(&["--version"]).status.success());
+}
