@@ -52,6 +52,16 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// The repository README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;
+
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct TestkitReadmeDoctests;
+
 pub mod emulator;
 pub mod transports;
 

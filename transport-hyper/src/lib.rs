@@ -24,6 +24,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
 compile_error!("enable the `webpki-roots` (default) or `native-roots` feature for TLS roots");
 
