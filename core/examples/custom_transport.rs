@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 use workos_sso_logout::http::{Request, Response, StatusCode};
 use workos_sso_logout::{
     ApiKey, BaseUrl, Config, FailureKind, LogoutAuthorizeRequest, ProfileId, RetryPolicy, Step,
-    TransportError,
+    TransportError, std_random,
 };
 
 /// One HTTP/1.1 exchange over a fresh connection. A real stack adds TLS, pooling and limits.
@@ -89,13 +89,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_base_url(BaseUrl::parse(&std::env::var("WORKOS_BASE_URL")?)?);
     let request = LogoutAuthorizeRequest::new(ProfileId::new(profile_id)?);
     // Randomness is an input of the core: any source will do for jitter and the idempotency key.
-    let random = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)?
-        .as_nanos();
-    let mut call = config.authorize_call(&request, &RetryPolicy::default(), random)?;
+    let mut call = config.authorize_call(&request, &RetryPolicy::default(), std_random())?;
     let logout = loop {
         let attempt = call.next_request();
-        match call.after_send(send(attempt), SystemTime::now(), random as u64) {
+        match call.after_send(send(attempt), SystemTime::now(), std_random() as u64) {
             Step::Done(result) => break result?,
             Step::Retry(delay) => std::thread::sleep(delay),
         }

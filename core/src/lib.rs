@@ -90,7 +90,7 @@ pub use redirect::{
 pub use response::error_from_response;
 pub use retry::{
     AuthorizeParser, Call, FailureKind, MAX_ATTEMPTS_LIMIT, Outcome, ParseResponse, RedirectParser,
-    RetryDecision, RetryPolicy, Step,
+    RetryDecision, RetryPolicy, Step, std_random,
 };
 pub use retry_after::{RetryAfter, parse_http_date};
 pub use secret::{ApiKey, LogoutToken, MAX_API_KEY_LEN, MAX_TOKEN_LEN, redact_url};

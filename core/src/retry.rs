@@ -25,6 +25,20 @@ use crate::error::{Error, InvalidInput, TransportError};
 use crate::redirect::{LogoutRedirect, parse_logout_redirect_response, redirect_request};
 use crate::retry_after::RetryAfter;
 
+/// 128 random bits from the standard library's per-process random hash keys, for transports with
+/// no random source of their own (jitter, idempotency keys; not for cryptography). The core never
+/// calls it: its decisions take randomness as an argument, so they stay reproducible in tests.
+pub fn std_random() -> u128 {
+    use std::hash::{BuildHasher, Hasher};
+    // Each `RandomState` has fresh keys (per-thread random keys, advanced per instance).
+    let half = || {
+        std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish()
+    };
+    (u128::from(half()) << 64) | u128::from(half())
+}
+
 /// Most attempts a policy may allow.
 pub const MAX_ATTEMPTS_LIMIT: u32 = 20;
 

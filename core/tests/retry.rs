@@ -221,3 +221,10 @@ fn redirect_call_refuses_to_send_a_token_in_clear_text() {
             .is_ok()
     );
 }
+
+#[test]
+fn std_random_gives_different_numbers() {
+    let draws: std::collections::HashSet<u128> =
+        (0..64).map(|_| workos_sso_logout::std_random()).collect();
+    assert_eq!(draws.len(), 64);
+}

@@ -152,23 +152,29 @@ fn api_errors_exit_3_with_status_code_message_and_request_id() {
 #[test]
 fn invalid_input_exits_2_and_sends_nothing() {
     let emu = start().unwrap();
-    let cases: Vec<Vec<&str>> = vec![
-        vec![
+    let base = emu.base_url();
+    // `authorize` with a base URL, a key and a profile id, then the flags under test.
+    let authorize = |key: &'static str, profile: &'static str, extra: &[&'static str]| {
+        let mut args = vec![
             "authorize",
             "--base-url",
-            emu.base_url(),
-            "--profile-id",
-            "p",
-        ],
-        vec![
-            "authorize",
-            "--base-url",
-            emu.base_url(),
+            base,
             "--api-key",
-            emu.api_key(),
+            key,
             "--profile-id",
-            "",
-        ],
+            profile,
+        ];
+        args.extend_from_slice(extra);
+        args
+    };
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["authorize", "--base-url", base, "--profile-id", "p"],
+        authorize("sk_test_x", "", &[]),
+        authorize("sk bad", "p", &[]),
+        authorize("k", "p", &["--timeout", "0"]),
+        authorize("k", "p", &["--timeout", "-1"]),
+        authorize("k", "p", &["--retries", "99"]),
+        authorize("k", "p", &["--transport", "curl"]),
         vec![
             "authorize",
             "--base-url",
@@ -178,62 +184,9 @@ fn invalid_input_exits_2_and_sends_nothing() {
             "--profile-id",
             "p",
         ],
-        vec![
-            "authorize",
-            "--base-url",
-            emu.base_url(),
-            "--api-key",
-            "sk bad",
-            "--profile-id",
-            "p",
-        ],
-        vec![
-            "authorize",
-            "--base-url",
-            emu.base_url(),
-            "--api-key",
-            "k",
-            "--profile-id",
-            "p",
-            "--timeout",
-            "0",
-        ],
-        vec![
-            "authorize",
-            "--base-url",
-            emu.base_url(),
-            "--api-key",
-            "k",
-            "--profile-id",
-            "p",
-            "--timeout",
-            "-1",
-        ],
-        vec![
-            "authorize",
-            "--base-url",
-            emu.base_url(),
-            "--api-key",
-            "k",
-            "--profile-id",
-            "p",
-            "--retries",
-            "99",
-        ],
-        vec![
-            "authorize",
-            "--base-url",
-            emu.base_url(),
-            "--api-key",
-            "k",
-            "--profile-id",
-            "p",
-            "--transport",
-            "curl",
-        ],
         vec!["authorize"],
         vec!["url", "--token", ""],
-        vec!["follow", "--token", "", "--base-url", emu.base_url()],
+        vec!["follow", "--token", "", "--base-url", base],
         vec!["nonsense"],
     ];
     for args in cases {

@@ -32,8 +32,6 @@ struct ReadmeDoctests;
 #[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
 compile_error!("enable the `webpki-roots` (default) or `native-roots` feature for TLS roots");
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -48,7 +46,7 @@ use workos_sso_logout::url::Url;
 use workos_sso_logout::{
     AsyncTransport, Call, ClientOptions, Config, Error, FailureKind, LogoutAuthorization,
     LogoutAuthorizeRequest, LogoutRedirect, LogoutToken, ParseResponse, ProfileId, Step,
-    TransportError,
+    TransportError, std_random,
 };
 
 pub use hyper_util;
@@ -159,7 +157,7 @@ where
     ) -> Result<LogoutAuthorization, Error> {
         let call =
             self.config
-                .authorize_call(request, self.options.retry_policy(), random_u128())?;
+                .authorize_call(request, self.options.retry_policy(), std_random())?;
         self.run(call).await
     }
 
@@ -181,7 +179,7 @@ where
     pub async fn run<P: ParseResponse>(&self, mut call: Call<P>) -> Result<P::Output, Error> {
         loop {
             let result = self.send(call.next_request()).await;
-            match call.after_send(result, SystemTime::now(), random_u64()) {
+            match call.after_send(result, SystemTime::now(), std_random() as u64) {
                 Step::Done(result) => return result,
                 Step::Retry(delay) => tokio::time::sleep(delay).await,
             }
@@ -240,20 +238,4 @@ where
             .await
             .unwrap_or_else(|_| Err(TransportError::timed_out(timeout)))
     }
-}
-
-/// Random numbers for jitter and idempotency keys, from the standard library's per-process
-/// random hash keys (no extra dependency; this is not for cryptography).
-fn random_u64() -> u64 {
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-    );
-    h.finish()
-}
-
-fn random_u128() -> u128 {
-    (u128::from(random_u64()) << 64) | u128::from(random_u64())
 }

@@ -27,8 +27,6 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-use std::collections::hash_map::RandomState;
-use std::hash::{BuildHasher, Hasher};
 use std::time::SystemTime;
 
 use workos_sso_logout::http::{Request, Response};
@@ -36,6 +34,7 @@ use workos_sso_logout::url::Url;
 use workos_sso_logout::{
     Call, ClientOptions, Config, Error, FailureKind, LogoutAuthorization, LogoutAuthorizeRequest,
     LogoutRedirect, LogoutToken, ParseResponse, ProfileId, Step, SyncTransport, TransportError,
+    std_random,
 };
 
 pub use ureq;
@@ -103,7 +102,7 @@ impl Client {
     ) -> Result<LogoutAuthorization, Error> {
         let call =
             self.config
-                .authorize_call(request, self.options.retry_policy(), random_u128())?;
+                .authorize_call(request, self.options.retry_policy(), std_random())?;
         self.run(call)
     }
 
@@ -125,7 +124,7 @@ impl Client {
     pub fn run<P: ParseResponse>(&self, mut call: Call<P>) -> Result<P::Output, Error> {
         loop {
             let result = self.send(call.next_request());
-            match call.after_send(result, SystemTime::now(), random_u64()) {
+            match call.after_send(result, SystemTime::now(), std_random() as u64) {
                 Step::Done(result) => return result,
                 Step::Retry(delay) => std::thread::sleep(delay),
             }
@@ -184,20 +183,4 @@ fn transport_error(e: ureq::Error, options: &ClientOptions) -> TransportError {
         _ => FailureKind::Other,
     };
     TransportError::new(kind, e)
-}
-
-/// Random numbers for jitter and idempotency keys, from the standard library's per-process
-/// random hash keys (no extra dependency; this is not for cryptography).
-fn random_u64() -> u64 {
-    let mut h = RandomState::new().build_hasher();
-    h.write_u64(
-        SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() as u64),
-    );
-    h.finish()
-}
-
-fn random_u128() -> u128 {
-    (u128::from(random_u64()) << 64) | u128::from(random_u64())
 }
