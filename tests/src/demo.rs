@@ -69,16 +69,22 @@ fn show(url: &Url, base: &str) -> String {
 
 /// Runs the demo; returns the process exit status.
 pub(crate) fn run() -> u8 {
-    let started = Instant::now();
-    let emulator = match Emulator::builder().start() {
-        Ok(e) => e,
+    match Emulator::builder().start() {
+        Ok(emulator) => run_on(&emulator),
         Err(e) => {
             eprintln!("error: could not start the embedded emulator: {e}");
-            return 4;
+            4
         }
-    };
+    }
+}
+
+/// The demo against a running emulator: 0 when every step passed, 1 otherwise.
+fn run_on(emulator: &Emulator) -> u8 {
+    let started = Instant::now();
     let mut p = Printer {
-        colour: std::io::stdout().is_terminal(),
+        // Colour for people at a terminal, unless they opted out (https://no-color.org).
+        colour: std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
         passed: 0,
         failed: 0,
     };
@@ -97,7 +103,7 @@ pub(crate) fn run() -> u8 {
     for transport in Transport::ALL {
         say!();
         say!("{}", p.paint("1", &format!("[{transport}]")));
-        flow(&mut p, &emulator, transport);
+        flow(&mut p, emulator, transport);
     }
     say!();
     let total = p.passed + p.failed;
@@ -186,4 +192,33 @@ fn flow(p: &mut Printer, emulator: &Emulator, transport: Transport) {
         Duration::ZERO,
         None,
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use workos_sso_logout_testkit::{Fault, Route};
+
+    use super::*;
+
+    #[test]
+    fn the_demo_passes_against_a_healthy_emulator() {
+        let emulator = Emulator::builder().start().unwrap();
+        assert_eq!(run_on(&emulator), 0);
+    }
+
+    #[test]
+    fn a_failed_step_fails_the_demo_and_the_rest_still_runs() {
+        let emulator = Emulator::builder().start().unwrap();
+        // ureq: authorize fails (404 is not retried); hyper: the logout hop fails.
+        emulator.push_fault(Route::Authorize, Fault::status(404));
+        emulator.push_fault(Route::Logout, Fault::status(400));
+        assert_eq!(run_on(&emulator), 1);
+        assert_eq!(
+            emulator.requests_to(Route::Authorize).len(),
+            2,
+            "hyper ran after ureq failed"
+        );
+        assert_eq!(emulator.requests_to(Route::Logout).len(), 1);
+        assert!(emulator.requests_to(Route::EndSession).is_empty());
+    }
 }
