@@ -67,6 +67,6 @@ pub mod transports;
 
 pub use emulator::{
     ADMIN_PREFIX, ConnectionKind, DEFAULT_API_KEY, Emulator, EmulatorBuilder, Fault,
-    OIDC_PROFILE_ID, RecordedRequest, Route, SAML_PROFILE_ID, start,
+    MAX_RECORDED_REQUESTS, OIDC_PROFILE_ID, RecordedRequest, Route, SAML_PROFILE_ID, start,
 };
 pub use transports::{AnyClient, Transport};

@@ -9,7 +9,7 @@ mod fault;
 mod jwt;
 mod server;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -25,6 +25,9 @@ pub const DEFAULT_API_KEY: &str = "sk_test_emulator_0123456789";
 pub const OIDC_PROFILE_ID: &str = "prof_01EMULATOROIDC0000000000";
 /// The seeded profile on a SAML connection (logout not supported).
 pub const SAML_PROFILE_ID: &str = "prof_01EMULATORSAML0000000000";
+/// How many requests are kept on record; older ones are dropped first, so a long-running
+/// standalone emulator does not grow without bound.
+pub const MAX_RECORDED_REQUESTS: usize = 10_000;
 /// The path prefix of the admin endpoints.
 pub const ADMIN_PREFIX: &str = "/__emulator/";
 
@@ -247,9 +250,10 @@ impl Emulator {
             .push_back(fault);
     }
 
-    /// Every request received so far (admin requests excluded), oldest first.
+    /// The requests received so far (admin requests excluded; the last
+    /// [`MAX_RECORDED_REQUESTS`]), oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared.lock().requests.clone()
+        self.shared.lock().requests.iter().cloned().collect()
     }
 
     /// The requests received on one route.
@@ -307,8 +311,9 @@ pub(crate) struct Shared {
 pub(crate) struct State {
     profiles: HashMap<String, ConnectionKind>,
     faults: HashMap<Route, VecDeque<Fault>>,
-    requests: Vec<RecordedRequest>,
-    used_tokens: HashSet<String>,
+    requests: VecDeque<RecordedRequest>,
+    /// Used token ids and their expiry (Unix seconds); expired ones are pruned as it grows.
+    used_tokens: HashMap<String, u64>,
     clock_offset: Duration,
     next_request_id: u64,
     next_token_id: u64,
@@ -320,6 +325,23 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn record(&self, request: RecordedRequest) {
+        let mut state = self.lock();
+        if state.requests.len() >= MAX_RECORDED_REQUESTS {
+            state.requests.pop_front();
+        }
+        state.requests.push_back(request);
+    }
+
+    /// Marks a token id used; false if it already was. Expired ids are forgotten once many pile up.
+    fn use_token(&self, jti: &str, exp: u64, now: u64) -> bool {
+        let mut state = self.lock();
+        if state.used_tokens.len() >= MAX_RECORDED_REQUESTS {
+            state.used_tokens.retain(|_, e| *e > now);
+        }
+        state.used_tokens.insert(jti.to_owned(), exp).is_none()
     }
 
     fn now(&self) -> SystemTime {

@@ -75,7 +75,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, st
         return Ok(finish(&shared, reply));
     }
 
-    shared.lock().requests.push(RecordedRequest {
+    shared.record(RecordedRequest {
         method: parts.method.to_string(),
         path_and_query: parts
             .uri
@@ -380,10 +380,11 @@ fn logout(shared: &Shared, query: &str) -> Reply {
     ) else {
         return invalid_token("The logout token is malformed.");
     };
-    if unix_seconds(shared.now()) >= exp {
+    let now = unix_seconds(shared.now());
+    if now >= exp {
         return invalid_token("The logout token has expired.");
     }
-    if !shared.lock().used_tokens.insert(jti.to_owned()) {
+    if !shared.use_token(jti, exp, now) {
         return invalid_token("The logout token has already been used.");
     }
     // The IdP is told which session ended; where it sends the browser next is its own setting.
