@@ -20,7 +20,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use workos_sso_logout::{
     ApiKey, BaseUrl, ClientOptions, Config, DEFAULT_BASE_URL, Error, InvalidInput, LogoutRedirect,
-    LogoutToken, ProfileId, RetryPolicy,
+    LogoutToken, MAX_ATTEMPTS_LIMIT, ProfileId, RetryPolicy,
 };
 use workos_sso_logout_testkit::{AnyClient, DEFAULT_API_KEY, Emulator, Transport};
 
@@ -129,6 +129,9 @@ impl CallArgs {
             options = options.with_timeout(timeout)?;
         }
         if let Some(retries) = self.retries {
+            if retries >= MAX_ATTEMPTS_LIMIT {
+                return Err(InvalidInput::Options("--retries must be at most 19"));
+            }
             options = options.with_retry_policy(RetryPolicy::default().with_max_retries(retries)?);
         }
         Ok(options)
