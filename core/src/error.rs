@@ -8,7 +8,7 @@ use http::{HeaderMap, StatusCode};
 
 use crate::retry::FailureKind;
 use crate::retry_after::RetryAfter;
-use crate::secret::{redact_text, redact_url};
+use crate::secret::{bounded_text, redact_text, redact_url};
 
 /// Longest body excerpt kept on an [`UnexpectedResponse`], in bytes.
 pub const MAX_EXCERPT_LEN: usize = 512;
@@ -410,7 +410,7 @@ pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .map(|s| redact_text(&s.chars().take(256).collect::<String>()))
+        .map(|s| bounded_text(s, 256))
 }
 
 /// A bounded, redacted excerpt of a body. JSON values under keys that look secret are replaced

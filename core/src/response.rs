@@ -5,7 +5,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ApiError, Error, FieldError, UnexpectedReason, UnexpectedResponse, request_id};
 use crate::retry_after::RetryAfter;
-use crate::secret::redact_text;
+use crate::secret::bounded_text;
 
 /// `Ok(())` for a 2xx; the API or unexpected-response error the response stands for otherwise.
 pub(crate) fn require_success<B: AsRef<[u8]>>(response: &Response<B>) -> Result<(), Error> {
@@ -38,7 +38,7 @@ fn api_error(
         object
             .get(key)
             .and_then(Value::as_str)
-            .map(|s| redact_text(&s.chars().take(1024).collect::<String>()))
+            .map(|s| bounded_text(s, 1024))
     };
     let errors = object
         .get("errors")
@@ -51,7 +51,7 @@ fn api_error(
                     let field = |key: &str| {
                         item.get(key)
                             .and_then(Value::as_str)
-                            .map(|s| redact_text(&s.chars().take(256).collect::<String>()))
+                            .map(|s| bounded_text(s, 256))
                     };
                     FieldError {
                         field: field("field"),
@@ -88,7 +88,7 @@ pub(crate) fn json_object<B: AsRef<[u8]>>(
                 .headers()
                 .get(http::header::CONTENT_TYPE)
                 .and_then(|v| v.to_str().ok())
-                .map(|s| redact_text(&s.chars().take(128).collect::<String>()));
+                .map(|s| bounded_text(s, 128));
             Err(unexpected(
                 response,
                 UnexpectedReason::NotJson { content_type },

@@ -173,6 +173,12 @@ pub(crate) fn redact_text(text: &str) -> String {
     out
 }
 
+/// At most `max_chars` characters of server-supplied text, scrubbed by [`redact_text`]: what every
+/// string kept from a response (message, code, field error, request id, content type) goes through.
+pub(crate) fn bounded_text(text: &str, max_chars: usize) -> String {
+    redact_text(&text.chars().take(max_chars).collect::<String>())
+}
+
 fn looks_secret(word: &str) -> bool {
     let has = |f: fn(&char) -> bool| word.chars().any(|c| f(&c));
     word.starts_with("sk_")
