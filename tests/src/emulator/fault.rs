@@ -109,19 +109,20 @@ impl Fault {
 
     /// A 429 with `Retry-After` in seconds.
     pub fn rate_limited_seconds(seconds: u64) -> Self {
-        Fault::Status {
-            status: 429,
-            body: Some(r#"{"message":"Too many requests","code":"rate_limit_exceeded"}"#.into()),
-            headers: vec![("retry-after".into(), seconds.to_string())],
-        }
+        Self::rate_limited(seconds.to_string())
     }
 
     /// A 429 with `Retry-After` as an HTTP-date.
     pub fn rate_limited_until(at: SystemTime) -> Self {
+        Self::rate_limited(httpdate::fmt_http_date(at))
+    }
+
+    /// A 429 with this `Retry-After` value.
+    fn rate_limited(retry_after: String) -> Self {
         Fault::Status {
             status: 429,
             body: Some(r#"{"message":"Too many requests","code":"rate_limit_exceeded"}"#.into()),
-            headers: vec![("retry-after".into(), httpdate::fmt_http_date(at))],
+            headers: vec![("retry-after".into(), retry_after)],
         }
     }
 

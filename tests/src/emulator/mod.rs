@@ -237,17 +237,12 @@ impl Emulator {
 
     /// Adds (or replaces) a profile.
     pub fn add_profile(&self, id: impl Into<String>, kind: ConnectionKind) {
-        self.shared.lock().profiles.insert(id.into(), kind);
+        self.shared.add_profile(id.into(), kind);
     }
 
     /// Queues a fault for the next request to `route`; faults are used in order, one a request.
     pub fn push_fault(&self, route: Route, fault: Fault) {
-        self.shared
-            .lock()
-            .faults
-            .entry(route)
-            .or_default()
-            .push_back(fault);
+        self.shared.push_fault(route, fault);
     }
 
     /// The requests received so far (admin requests excluded; the last
@@ -266,13 +261,12 @@ impl Emulator {
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        self.shared.lock().requests.clear();
+        self.shared.clear_requests();
     }
 
     /// Moves the emulator's clock forward, to expire tokens without waiting.
     pub fn advance_clock(&self, by: Duration) {
-        let mut state = self.shared.lock();
-        state.clock_offset = state.clock_offset.saturating_add(by);
+        self.shared.advance_clock(by);
     }
 
     /// Stops the server and waits for its thread.
@@ -325,6 +319,31 @@ impl Shared {
         self.state
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    // What the handle and the admin endpoints both do, written once.
+
+    fn add_profile(&self, id: String, kind: ConnectionKind) {
+        self.lock().profiles.insert(id, kind);
+    }
+
+    fn push_fault(&self, route: Route, fault: Fault) {
+        self.lock()
+            .faults
+            .entry(route)
+            .or_default()
+            .push_back(fault);
+    }
+
+    fn clear_requests(&self) {
+        self.lock().requests.clear();
+    }
+
+    /// Moves the clock forward; returns the new offset.
+    fn advance_clock(&self, by: Duration) -> Duration {
+        let mut state = self.lock();
+        state.clock_offset = state.clock_offset.saturating_add(by);
+        state.clock_offset
     }
 
     fn record(&self, request: RecordedRequest) {

@@ -438,12 +438,7 @@ fn admin_endpoint(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> 
             }
             match serde_json::from_slice::<Queue>(body) {
                 Ok(q) => {
-                    shared
-                        .lock()
-                        .faults
-                        .entry(q.route)
-                        .or_default()
-                        .push_back(q.fault);
+                    shared.push_fault(q.route, q.fault);
                     json_reply(StatusCode::CREATED, json!({"queued": true}))
                 }
                 Err(e) => bad(format!(
@@ -463,7 +458,7 @@ fn admin_endpoint(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> 
             ),
         },
         (&Method::DELETE, "requests") => {
-            shared.lock().requests.clear();
+            shared.clear_requests();
             json_reply(StatusCode::OK, json!({"cleared": true}))
         }
         (&Method::POST, "profiles") => {
@@ -474,7 +469,7 @@ fn admin_endpoint(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> 
             }
             match serde_json::from_slice::<Profile>(body) {
                 Ok(p) if !p.id.is_empty() => {
-                    shared.lock().profiles.insert(p.id, p.connection);
+                    shared.add_profile(p.id, p.connection);
                     json_reply(StatusCode::CREATED, json!({"added": true}))
                 }
                 Ok(_) => bad("the profile id is empty".into()),
@@ -488,12 +483,8 @@ fn admin_endpoint(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> 
             .and_then(|v| v.get("advance_secs")?.as_u64())
         {
             Some(secs) => {
-                let mut state = shared.lock();
-                state.clock_offset = state.clock_offset.saturating_add(Duration::from_secs(secs));
-                json_reply(
-                    StatusCode::OK,
-                    json!({"offset_secs": state.clock_offset.as_secs()}),
-                )
+                let offset = shared.advance_clock(Duration::from_secs(secs));
+                json_reply(StatusCode::OK, json!({"offset_secs": offset.as_secs()}))
             }
             None => bad("expected {\"advance_secs\": <seconds>}".into()),
         },
