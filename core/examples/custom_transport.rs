@@ -1,5 +1,7 @@
 //! Plugging your own HTTP stack into the core: here a closure over a plain `TcpStream` speaking
-//! HTTP/1.1 (loopback `http` only, enough for the emulator), driven through retries by `Call`.
+//! HTTP/1.1 (loopback `http` only, enough for the emulator). The closure is the transport of a
+//! core `Client`, which runs the call loop (retries included); its `std::io::Error`s are
+//! classified by the core (refused → connect failure, retried; timed out → timeout).
 //!
 //! ```sh
 //! cargo run -- emulator --port 4100     # in another terminal
@@ -9,25 +11,19 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use workos_sso_logout::http::{Request, Response, StatusCode};
-use workos_sso_logout::{
-    ApiKey, BaseUrl, Config, FailureKind, LogoutAuthorizeRequest, ProfileId, RetryPolicy, Step,
-    TransportError, std_random,
-};
+use workos_sso_logout::{ApiKey, BaseUrl, Client, ClientOptions, Config, ProfileId};
 
 /// One HTTP/1.1 exchange over a fresh connection. A real stack adds TLS, pooling and limits.
-fn send(request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-    let io = |kind| move |e: std::io::Error| TransportError::new(kind, e);
+fn send(request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, std::io::Error> {
     let authority = request
         .uri()
         .authority()
-        .ok_or_else(|| TransportError::new(FailureKind::Other, "no host"))?;
-    let mut stream = TcpStream::connect(authority.as_str()).map_err(io(FailureKind::Connect))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(io(FailureKind::Other))?;
+        .ok_or_else(|| std::io::Error::other("no host"))?;
+    let mut stream = TcpStream::connect(authority.as_str())?;
+    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
     let mut head = format!(
         "{} {} HTTP/1.1\r\nhost: {authority}\r\nconnection: close\r\ncontent-length: {}\r\n",
         request.method(),
@@ -41,30 +37,22 @@ fn send(request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> 
         ));
     }
     head.push_str("\r\n");
-    stream
-        .write_all(head.as_bytes())
-        .map_err(io(FailureKind::Other))?;
-    stream
-        .write_all(request.body())
-        .map_err(io(FailureKind::Other))?;
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(request.body())?;
 
     let mut reader = BufReader::new(stream.take(1024 * 1024));
     let mut line = String::new();
-    reader
-        .read_line(&mut line)
-        .map_err(io(FailureKind::Other))?;
+    reader.read_line(&mut line)?;
     let status = line
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse::<StatusCode>().ok())
-        .ok_or_else(|| TransportError::new(FailureKind::Other, "bad status line"))?;
+        .ok_or_else(|| std::io::Error::other("bad status line"))?;
     let mut response = Response::new(Vec::new());
     *response.status_mut() = status;
     loop {
         line.clear();
-        reader
-            .read_line(&mut line)
-            .map_err(io(FailureKind::Other))?;
+        reader.read_line(&mut line)?;
         let Some((name, value)) = line.trim_end().split_once(':') else {
             break;
         };
@@ -75,9 +63,7 @@ fn send(request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> 
             response.headers_mut().append(name, value);
         }
     }
-    reader
-        .read_to_end(response.body_mut())
-        .map_err(io(FailureKind::Other))?;
+    reader.read_to_end(response.body_mut())?;
     Ok(response)
 }
 
@@ -87,16 +73,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: custom_transport <profile id>")?;
     let config = Config::new(ApiKey::new(std::env::var("WORKOS_API_KEY")?)?)
         .with_base_url(BaseUrl::parse(&std::env::var("WORKOS_BASE_URL")?)?);
-    let request = LogoutAuthorizeRequest::new(ProfileId::new(profile_id)?);
-    // Randomness is an input of the core: any source will do for jitter and the idempotency key.
-    let mut call = config.authorize_call(&request, &RetryPolicy::default(), std_random())?;
-    let logout = loop {
-        let attempt = call.next_request();
-        match call.after_send(send(attempt), SystemTime::now(), std_random() as u64) {
-            Step::Done(result) => break result?,
-            Step::Retry(delay) => std::thread::sleep(delay),
-        }
-    };
+    let client = Client::with_transport(config, ClientOptions::default(), send);
+    let logout = client.authorize_logout(&ProfileId::new(profile_id)?)?;
     println!("{}", logout.logout_url());
     Ok(())
 }

@@ -4,23 +4,23 @@
 use std::fmt;
 use std::net::IpAddr;
 
-use http::HeaderValue;
 use url::{Host, Url};
 
 use crate::error::InvalidInput;
 use crate::secret::ApiKey;
+use crate::validate::{check, printable, visible_ascii};
 
 /// The base URL both logout operations are served from, per the WorkOS API reference.
-pub const DEFAULT_BASE_URL: &str = "https://auth.workos.com";
+const DEFAULT_BASE_URL: &str = "https://auth.workos.com";
 
 /// The `User-Agent` every request carries.
-pub const USER_AGENT: &str = concat!("workos-sso-logout-rust/", env!("CARGO_PKG_VERSION"));
+const USER_AGENT: &str = concat!("workos-sso-logout-rust/", env!("CARGO_PKG_VERSION"));
 
 /// Longest profile id accepted, in bytes (WorkOS ids are about 30).
-pub const MAX_PROFILE_ID_LEN: usize = 1024;
+const MAX_PROFILE_ID_LEN: usize = 1024;
 
 /// Longest idempotency key accepted, in bytes.
-pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
+const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 
 /// A validated base URL: `https`, or `http` to a loopback host (`localhost`, `127.0.0.0/8`,
 /// `[::1]`) for local emulators; no user info, query or fragment. A path prefix is kept:
@@ -29,7 +29,8 @@ pub const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
 /// ```
 /// use workos_sso_logout::BaseUrl;
 /// let base = BaseUrl::parse("https://proxy.example/workos/").unwrap();
-/// assert_eq!(base.endpoint(&["sso", "logout"]).as_str(), "https://proxy.example/workos/sso/logout");
+/// let config = workos_sso_logout::Config::without_api_key().with_base_url(base);
+/// assert_eq!(config.logout_authorize_url().as_str(), "https://proxy.example/workos/sso/logout/authorize");
 /// assert!(BaseUrl::parse("http://auth.workos.com").is_err());
 /// assert!(BaseUrl::parse("http://127.0.0.1:4100").is_ok());
 /// ```
@@ -60,7 +61,7 @@ impl BaseUrl {
             url: Some(shown.clone()),
             reason: reason.to_owned(),
         };
-        if url.cannot_be_a_base() {
+        if url.cannot_be_a_base() || !url.has_host() {
             return Err(fail("it cannot be a base URL"));
         }
         check_secure_target(&url).map_err(fail)?;
@@ -88,7 +89,7 @@ impl BaseUrl {
     }
 
     /// The base URL with `segments` appended to its path, keeping any path prefix.
-    pub fn endpoint(&self, segments: &[&str]) -> Url {
+    pub(crate) fn endpoint(&self, segments: &[&str]) -> Url {
         let mut url = self.0.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             path.pop_if_empty().extend(segments);
@@ -98,12 +99,10 @@ impl BaseUrl {
 }
 
 impl Default for BaseUrl {
+    /// `https://auth.workos.com`, where the WorkOS API reference serves both logout operations.
+    #[allow(clippy::expect_used)] // a constant, not input: checked by the `default_base_url` test
     fn default() -> Self {
-        // A constant, valid URL: the fallback is never taken but keeps this free of `unwrap`.
-        match Url::parse(DEFAULT_BASE_URL) {
-            Ok(url) => BaseUrl(url),
-            Err(_) => unreachable!("DEFAULT_BASE_URL is a valid URL"),
-        }
+        BaseUrl(Url::parse(DEFAULT_BASE_URL).expect("DEFAULT_BASE_URL is a valid URL"))
     }
 }
 
@@ -166,7 +165,7 @@ pub struct Config {
 }
 
 impl Config {
-    /// A configuration for the default base URL ([`DEFAULT_BASE_URL`]).
+    /// A configuration for the default base URL, `https://auth.workos.com`.
     pub fn new(api_key: ApiKey) -> Self {
         Self {
             api_key: Some(api_key),
@@ -200,7 +199,7 @@ impl Config {
         &self.base_url
     }
 
-    /// The `User-Agent` sent with every request ([`USER_AGENT`]).
+    /// The `User-Agent` sent with every request: `workos-sso-logout-rust/<version>`.
     pub fn user_agent(&self) -> &'static str {
         USER_AGENT
     }
@@ -216,14 +215,17 @@ impl fmt::Debug for Config {
     }
 }
 
-/// A validated WorkOS SSO profile id (`prof_…`): not empty, at most [`MAX_PROFILE_ID_LEN`]
-/// bytes, no control characters. Other Unicode is kept as is.
+/// A validated WorkOS SSO profile id (`prof_…`): not empty or blank, at most 1024 bytes, no
+/// control characters and no invisible ones (zero-width, bidirectional overrides). Other Unicode
+/// is kept as is.
 ///
 /// ```
 /// use workos_sso_logout::ProfileId;
 /// assert_eq!(ProfileId::new("prof_01H").unwrap().as_str(), "prof_01H");
 /// assert!(ProfileId::new("").is_err());
+/// assert!(ProfileId::new("   ").is_err());
 /// assert!(ProfileId::new("prof\n").is_err());
+/// assert!(ProfileId::new("prof_\u{202E}1").is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ProfileId(String);
@@ -232,18 +234,7 @@ impl ProfileId {
     /// Validates a profile id.
     pub fn new(id: impl Into<String>) -> Result<Self, InvalidInput> {
         let id = id.into();
-        if id.is_empty() {
-            return Err(InvalidInput::EmptyProfileId);
-        }
-        if id.len() > MAX_PROFILE_ID_LEN {
-            return Err(InvalidInput::ProfileIdTooLong {
-                len: id.len(),
-                max: MAX_PROFILE_ID_LEN,
-            });
-        }
-        if let Some((at, _)) = id.char_indices().find(|(_, c)| c.is_control()) {
-            return Err(InvalidInput::ProfileIdControlCharacter(at));
-        }
+        check("profile id", &id, MAX_PROFILE_ID_LEN, printable)?;
         Ok(Self(id))
     }
 
@@ -266,33 +257,34 @@ impl std::str::FromStr for ProfileId {
     }
 }
 
-/// A validated `Idempotency-Key`: 1 to [`MAX_IDEMPOTENCY_KEY_LEN`] visible ASCII characters.
+/// A validated `Idempotency-Key`: 1 to 255 visible ASCII characters.
 ///
 /// One key is sent with every attempt of one call, so WorkOS can tell a retry from a new call.
+///
+/// ```
+/// use workos_sso_logout::IdempotencyKey;
+/// assert_eq!(IdempotencyKey::new("order-42")?.as_str(), "order-42");
+/// assert!(IdempotencyKey::new("two words").is_err());
+/// # Ok::<(), workos_sso_logout::InvalidInput>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct IdempotencyKey(HeaderValue);
+pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
     /// Validates a caller-chosen key.
-    pub fn new(key: &str) -> Result<Self, InvalidInput> {
-        if key.is_empty() {
-            return Err(InvalidInput::IdempotencyKey("it is empty"));
-        }
-        if key.len() > MAX_IDEMPOTENCY_KEY_LEN {
-            return Err(InvalidInput::IdempotencyKey("it is longer than 255 bytes"));
-        }
-        if !key.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(InvalidInput::IdempotencyKey(
-                "only visible ASCII characters are allowed",
-            ));
-        }
-        HeaderValue::from_str(key)
-            .map(Self)
-            .map_err(|_| InvalidInput::IdempotencyKey("not a valid header value"))
+    pub fn new(key: impl Into<String>) -> Result<Self, InvalidInput> {
+        let key = key.into();
+        check(
+            "idempotency key",
+            &key,
+            MAX_IDEMPOTENCY_KEY_LEN,
+            visible_ascii,
+        )?;
+        Ok(Self(key))
     }
 
     /// A key made from 128 random bits supplied by the caller (the core has no random source),
-    /// formatted as a version-4 UUID.
+    /// formatted as a version-4 UUID. Distinct random values give distinct keys.
     ///
     /// ```
     /// use workos_sso_logout::IdempotencyKey;
@@ -300,25 +292,33 @@ impl IdempotencyKey {
     /// assert_eq!(key.as_str(), "01234567-89ab-4def-8123-456789abcdef");
     /// ```
     pub fn from_random(random: u128) -> Self {
-        let v = (random & !(0xf << 76) | (0x4 << 76)) & !(0x3 << 62) | (0x2 << 62);
-        let hex = format!("{v:032x}");
-        let s = format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        );
-        Self(HeaderValue::from_str(&s).unwrap_or(HeaderValue::from_static("retry")))
+        let uuid = uuid::Builder::from_random_bytes(random.to_be_bytes()).into_uuid();
+        Self(uuid.hyphenated().to_string())
     }
 
-    /// The key.
+    /// The key. Visible ASCII by construction, so it is always a valid header value.
     pub fn as_str(&self) -> &str {
-        self.0.to_str().unwrap_or_default()
+        &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_base_url() {
+        assert_eq!(
+            BaseUrl::default().as_url().as_str(),
+            "https://auth.workos.com/"
+        );
     }
 
-    pub(crate) fn header_value(&self) -> &HeaderValue {
-        &self.0
+    #[test]
+    fn random_keys_differ_when_the_randomness_does() {
+        assert_ne!(
+            IdempotencyKey::from_random(1),
+            IdempotencyKey::from_random(2)
+        );
     }
 }

@@ -1,28 +1,39 @@
-//! The errors the core can report: invalid input (before any IO), an API error, or an unexpected
-//! response.
+//! The errors the crate reports, one enum per boundary: [`InvalidInput`] (rejected before any IO),
+//! [`ApiError`] (WorkOS answered an error), [`UnexpectedResponse`] (the answer broke the protocol)
+//! and [`TransportError`] (no usable answer), all under [`Error`].
+//!
+//! Every `Display` is one line that says what happened and never repeats its source: an error
+//! either shows a cause in its message or returns it from `source()`, not both, so a printer
+//! that walks the chain shows each cause once.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 
-use crate::retry::FailureKind;
+use crate::redact::{bounded_text, redact_text, redact_url};
 use crate::retry_after::RetryAfter;
-use crate::secret::{bounded_text, redact_text, redact_url};
 
 /// Longest body excerpt kept on an [`UnexpectedResponse`], in bytes.
-pub const MAX_EXCERPT_LEN: usize = 512;
+const MAX_EXCERPT_LEN: usize = 512;
 
-/// Everything the core can say went wrong.
+/// Everything this crate can say went wrong.
 ///
 /// `Display` is one line a person can act on; no variant ever contains the API key or the logout
 /// token.
+///
+/// ```
+/// use workos_sso_logout::{Error, ProfileId};
+/// let err: Error = ProfileId::new("").unwrap_err().into();
+/// assert_eq!(err.to_string(), "invalid input: the profile id is empty");
+/// assert!(std::error::Error::source(&err).is_none());
+/// ```
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The caller's input was rejected before anything was sent.
     #[error("invalid input: {0}")]
-    InvalidInput(#[from] InvalidInput),
+    InvalidInput(InvalidInput),
     /// WorkOS answered with an error status and a JSON error body.
     #[error(transparent)]
     Api(Box<ApiError>),
@@ -30,11 +41,21 @@ pub enum Error {
     #[error(transparent)]
     UnexpectedResponse(Box<UnexpectedResponse>),
     /// The transport could not get a response: connect failure, timeout, body too large, other.
-    /// The core never makes this itself; transports report it through [`Call::after_send`].
-    ///
-    /// [`Call::after_send`]: crate::Call::after_send
+    /// The core never makes this itself; it comes from the transport's error.
     #[error(transparent)]
-    Transport(#[from] TransportError),
+    Transport(TransportError),
+}
+
+impl From<InvalidInput> for Error {
+    fn from(e: InvalidInput) -> Self {
+        Error::InvalidInput(e)
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        Error::Transport(e)
+    }
 }
 
 impl Error {
@@ -94,31 +115,98 @@ impl From<UnexpectedResponse> for Error {
     }
 }
 
-/// A transport's failure to get a response, with its kind (which drives retries) and its
-/// source kept.
+/// How a transport failed to get a response: the part of a [`TransportError`] retries depend on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FailureKind {
+    /// No connection could be made (refused, DNS, TLS handshake): nothing reached the server.
+    Connect,
+    /// The call did not finish in time (head or body).
+    Timeout,
+    /// The response body exceeded the configured bound.
+    BodyTooLarge,
+    /// Anything else (a reset connection, a malformed response, a truncated body…).
+    Other,
+}
+
+impl FailureKind {
+    /// The kind an I/O error stands for: refused or unreachable is [`Connect`](Self::Connect),
+    /// timed out is [`Timeout`](Self::Timeout), anything else [`Other`](Self::Other). The one
+    /// place this mapping lives; transports and [`TransportError::from_error`] use it.
+    pub fn of_io(error: &std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        match error.kind() {
+            ErrorKind::ConnectionRefused
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::NetworkUnreachable
+            | ErrorKind::HostUnreachable => FailureKind::Connect,
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => FailureKind::Timeout,
+            _ => FailureKind::Other,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            FailureKind::Connect => "could not connect to WorkOS",
+            FailureKind::Timeout => "the call to WorkOS timed out",
+            FailureKind::BodyTooLarge => "the response from WorkOS is too large",
+            FailureKind::Other => "the HTTP exchange with WorkOS failed",
+        }
+    }
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A transport's failure to get a response: its [`FailureKind`] (which drives retries) and the
+/// transport's own error.
+///
+/// Like `std::io::Error`, `Display` shows the kind and the transport error's message (scrubbed
+/// of anything credential-like), and `source()` continues with *that* error's source, so a chain
+/// printer shows each cause once. [`get_ref`](Self::get_ref) reaches the transport's error.
 ///
 /// ```
 /// use workos_sso_logout::{FailureKind, TransportError};
-/// let e = TransportError::new(FailureKind::Connect, std::io::Error::from(std::io::ErrorKind::ConnectionRefused));
+/// let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+/// let e = TransportError::from_error(refused);
 /// assert_eq!(e.kind(), FailureKind::Connect);
-/// assert!(e.to_string().starts_with("could not connect to WorkOS"));
-/// assert!(std::error::Error::source(&e).is_some());
+/// assert_eq!(e.to_string(), "could not connect to WorkOS: connection refused");
+/// assert!(e.get_ref().downcast_ref::<std::io::Error>().is_some());
 /// ```
 #[derive(Debug)]
 pub struct TransportError {
     kind: FailureKind,
-    source: Box<dyn std::error::Error + Send + Sync>,
+    source: BoxError,
 }
 
 impl TransportError {
     /// A failure of `kind`, caused by `source`.
-    pub fn new(
-        kind: FailureKind,
-        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
-    ) -> Self {
+    pub fn new(kind: FailureKind, source: impl Into<BoxError>) -> Self {
         Self {
             kind,
             source: source.into(),
+        }
+    }
+
+    /// Any transport's error, classified: a `TransportError` is kept as it is; otherwise the
+    /// first `std::io::Error` in its source chain decides the kind ([`FailureKind::of_io`]), and
+    /// without one it is [`FailureKind::Other`]. This is the one conversion from a transport's
+    /// error type to the core's.
+    pub fn from_error(error: impl Into<BoxError>) -> Self {
+        let error = error.into();
+        match error.downcast::<TransportError>() {
+            Ok(own) => *own,
+            Err(error) => {
+                let mut kind = FailureKind::Other;
+                let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&*error);
+                while let Some(e) = next {
+                    if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                        kind = FailureKind::of_io(io);
+                        break;
+                    }
+                    next = e.source();
+                }
+                Self::new(kind, error)
+            }
         }
     }
 
@@ -126,7 +214,7 @@ impl TransportError {
     pub fn body_too_large(limit: u64) -> Self {
         Self::new(
             FailureKind::BodyTooLarge,
-            format!("the response body is larger than the limit of {limit} bytes"),
+            format!("the body is larger than the limit of {limit} bytes"),
         )
     }
 
@@ -142,94 +230,87 @@ impl TransportError {
     pub fn kind(&self) -> FailureKind {
         self.kind
     }
+
+    /// The transport's own error, for downcasting.
+    pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.source
+    }
 }
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = match self.kind {
-            FailureKind::Connect => "could not connect to WorkOS",
-            FailureKind::Timeout => "the call to WorkOS timed out",
-            FailureKind::BodyTooLarge => "the response from WorkOS is too large",
-            FailureKind::Other => "the HTTP exchange with WorkOS failed",
-        };
         // Transport messages can quote URLs; scrub anything credential-like.
+        let what = self.kind.describe();
         write!(f, "{what}: {}", redact_text(&self.source.to_string()))
     }
 }
 
 impl std::error::Error for TransportError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&*self.source)
+        // The transport error's own message is part of `Display`; continue below it.
+        self.source.source()
     }
 }
 
 /// Input rejected at construction, before any IO.
+///
+/// The variants are generic over the input (`field` names it: "API key", "profile id", "logout
+/// token", "idempotency key"), so one match arm handles every empty, over-long or badly
+/// written value. Messages name the character class and its position, never the value.
+///
+/// ```
+/// use workos_sso_logout::{ApiKey, InvalidInput, ProfileId};
+/// assert_eq!(ProfileId::new("").unwrap_err(), InvalidInput::Empty { field: "profile id" });
+/// let err = ApiKey::new("sk_test\n").unwrap_err();
+/// assert_eq!(err.to_string(), "the API key contains a line feed (LF) at character 7");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum InvalidInput {
     /// Logout Authorize needs an API key and the configuration has none.
     #[error("no API key is configured; Logout Authorize needs your WorkOS secret key (sk_…)")]
     MissingApiKey,
-    /// The API key is empty.
-    #[error("the API key is empty; use your WorkOS secret key (sk_…)")]
-    EmptyApiKey,
-    /// The API key is longer than the bound.
-    #[error("the API key is longer than {max} bytes")]
-    ApiKeyTooLong {
-        /// The bound, in bytes.
-        max: usize,
+    /// A value is empty (or only whitespace).
+    #[error("the {field} is empty")]
+    Empty {
+        /// What the value is.
+        field: &'static str,
     },
-    /// The API key has a character that cannot go into an HTTP header.
-    #[error("the API key contains {0}; check for a stray newline or space")]
-    ApiKeyCharacter(&'static str),
-    /// The base URL is not acceptable.
-    #[error("invalid base URL{shown}: {reason}", shown = url.as_ref().map(|u| format!(" `{u}`")).unwrap_or_default())]
-    BaseUrl {
-        /// The URL as parsed, without user info or query, when it could be parsed.
-        url: Option<String>,
-        /// What is wrong with it.
-        reason: String,
-    },
-    /// The profile id is empty.
-    #[error("the profile id is empty")]
-    EmptyProfileId,
-    /// The profile id is longer than the bound.
-    #[error("the profile id is {len} bytes long; at most {max} are accepted")]
-    ProfileIdTooLong {
+    /// A value is longer than its bound.
+    #[error("the {field} is {len} bytes long; at most {max} are accepted")]
+    TooLong {
+        /// What the value is.
+        field: &'static str,
         /// Its length, in bytes.
         len: usize,
         /// The bound, in bytes.
         max: usize,
     },
-    /// The profile id contains a control character.
-    #[error("the profile id contains a control character at byte {0}")]
-    ProfileIdControlCharacter(usize),
-    /// The logout token is empty.
-    #[error("the logout token is empty")]
-    EmptyToken,
-    /// The logout token is longer than the bound.
-    #[error("the logout token is longer than {max} bytes")]
-    TokenTooLong {
-        /// The bound, in bytes.
-        max: usize,
+    /// A value contains a character it may not contain.
+    #[error("the {field} contains {what} at character {at}")]
+    BadCharacter {
+        /// What the value is.
+        field: &'static str,
+        /// Which kind of character (never the character itself, which could be secret).
+        what: &'static str,
+        /// Its position, in characters from 0.
+        at: usize,
     },
-    /// The logout token contains a control character.
-    #[error("the logout token contains a control character")]
-    TokenControlCharacter,
+    /// The base URL is not acceptable.
+    #[error("invalid base URL{shown}: {reason}", shown = url.as_ref().map(|u| format!(" `{u}`")).unwrap_or_default())]
+    BaseUrl {
+        /// The URL as parsed, without user info, query or fragment, when it could be parsed.
+        url: Option<String>,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A logout URL to follow is not acceptable.
     #[error("invalid logout URL: {0}")]
     LogoutUrl(&'static str),
-    /// The idempotency key is not acceptable.
-    #[error("invalid idempotency key: {0}")]
-    IdempotencyKey(&'static str),
-    /// A client option is not acceptable.
+    /// A client option or the retry policy is not acceptable.
     #[error("invalid client option: {0}")]
     Options(&'static str),
-    /// The retry policy is not acceptable.
-    #[error("invalid retry policy: {0}")]
-    RetryPolicy(&'static str),
 }
-
 /// An error answered by the WorkOS API: an error status with a JSON error body.
 ///
 /// Every text field has anything that looks like a credential replaced by `[redacted]`, so the
@@ -384,7 +465,7 @@ pub struct UnexpectedResponse {
     pub request_id: Option<String>,
     /// What was wrong.
     pub reason: UnexpectedReason,
-    /// At most [`MAX_EXCERPT_LEN`] bytes of the body, with anything that looks like a credential
+    /// At most 512 bytes of the body, with anything that looks like a credential
     /// replaced by `[redacted]`.
     pub body_excerpt: String,
 }

@@ -5,29 +5,51 @@
 //! you send them with any HTTP stack (or use the `workos-sso-logout-ureq` and
 //! `workos-sso-logout-hyper` adapters, which do it for you).
 //!
+//! # The call machine
+//! Every call — Logout Authorize or Logout Redirect, blocking or async, through an adapter or
+//! your own loop — is one [`Call`]: one input in, one output out, no IO of its own.
+//!
+//! ```text
+//!   inputs                              Call                          outputs
+//!   ──────                      ┌──────────────────────┐              ───────
+//!   start()                ───▶ │ attempts: 0..=max    │ ───▶ Step::Send { delay, request, call }
+//!   handle(                     │ policy: RetryPolicy  │        wait `delay`, send `request`,
+//!     Ok(response)              │ request (one per     │        feed the result to `call`
+//!     | Err(transport error),   │   call: one          │
+//!     now,                      │   Idempotency-Key)   │ ───▶ Step::Done(Ok(output) | Err(error))
+//!     random)              ───▶ │ parse: the endpoint's│
+//!                               └──────────────────────┘
+//!   states: Call (before start) ─▶ awaiting a result (owned by Step::Send) ─▶ done (Step::Done)
+//! ```
+//!
+//! The call is *moved* into each [`Step::Send`] and out again by [`Call::handle`], so it cannot be
+//! fed twice or after it is done. [`Client`] and [`AsyncClient`] run this loop once, for any
+//! [`SyncTransport`] / [`AsyncTransport`] and any [`Environment`] (clock, randomness, sleep).
+//!
 //! # In scope
 //! - **Logout Authorize**, `POST {base}/sso/logout/authorize`: [`Config::logout_authorize_request`]
 //!   and [`parse_logout_authorize_response`] → a [`LogoutAuthorization`] (logout URL and token).
 //! - **Logout Redirect**, `GET {base}/sso/logout?token=…`: [`Config::logout_redirect_url`] (the URL
-//!   a browser is sent to), [`Config::logout_redirect_request`] and
+//!   a browser is sent to), [`Config::logout_url_request`] and
 //!   [`parse_logout_redirect_response`] → a [`LogoutRedirect`].
 //! - Validation of every input at construction ([`ApiKey`], [`BaseUrl`], [`ProfileId`],
 //!   [`LogoutToken`], [`IdempotencyKey`]), before any IO.
 //! - Errors for both WorkOS error shapes with the request id and `Retry-After` ([`Error`]).
-//! - Pure retry decisions ([`RetryPolicy`]) and a state machine driving one call through its
-//!   attempts ([`Call`]).
-//! - The [`SyncTransport`] / [`AsyncTransport`] traits any HTTP stack (or a closure) implements.
+//! - Retries ([`RetryPolicy`]) and the call machine ([`Call`]), the clients that drive it
+//!   ([`Client`], [`AsyncClient`]) and the [`SyncTransport`] / [`AsyncTransport`] traits any HTTP
+//!   stack (or a closure) implements.
 //!
 //! # Out of scope
-//! - Sockets, TLS, DNS, timeouts and sleeping: the transport's job.
-//! - The clock and randomness: `now` and random numbers are arguments.
+//! - Sockets, TLS, DNS, timeouts: the transport's job (`workos-sso-logout-ureq`,
+//!   `workos-sso-logout-hyper`, or yours).
+//! - The clock, randomness and sleeping: arguments to the call machine, or an [`Environment`].
 //! - Decoding the logout token: it is an opaque secret.
 //! - The rest of the WorkOS API (SSO sign-in, Directory Sync, User Management…).
 //!
 //! # Secrets
 //! [`ApiKey`] and [`LogoutToken`] redact themselves in `Debug` and have no `Display`; values that
-//! carry a token in a URL ([`LogoutAuthorization`], [`LogoutRedirect`]) redact it in `Debug` too.
-//! Reading a secret is an explicit `expose_secret()` call.
+//! carry a token in a URL ([`LogoutAuthorization`], [`LogoutRedirect`], [`Call`]) redact it in
+//! `Debug` too. Reading a secret is an explicit `expose_secret()` call.
 //!
 //! # Example
 //! ```
@@ -43,7 +65,7 @@
 //!     .status(200)
 //!     .header("x-request-id", "req_1")
 //!     .body(r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok","logout_token":"tok"}"#)?;
-//! let auth = parse_logout_authorize_response(&response)?;
+//! let auth = parse_logout_authorize_response(&config.logout_authorize_url(), &response)?;
 //! assert_eq!(auth.logout_url().as_str(), "https://auth.workos.com/sso/logout?token=tok");
 //! assert!(!format!("{auth:?}").contains("tok\""));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
@@ -56,42 +78,35 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-mod authorize;
-mod config;
-mod error;
-mod options;
-mod redirect;
-mod response;
-mod retry;
-mod retry_after;
-mod secret;
-mod transport;
+// The layers, bottom up; a module imports only from the layers below it (`.ci/layers` checks it).
+mod call; // 9: the call machine
+mod client;
+mod config; // 4
+pub mod error; // 1
+mod exchange; // 7: request/response helpers
+mod logout_authorize; // 8: the two endpoints, never importing each other
+mod logout_redirect; // 8
+mod options; // 6
+mod redact; // 0: leaves
+mod retry; // 5: policy and options
+mod retry_after; // 0
+mod secret; // 3
+mod transport; // 10: the transport traits and the environment
+mod validate; // 2: inputs // 11: the clients and their loops
 
 pub use http;
 pub use url;
 
-pub use authorize::{
-    AUTHORIZE_PATH, LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
+pub use call::{Call, Step};
+pub use client::{AsyncClient, Client};
+pub use config::{BaseUrl, Config, IdempotencyKey, ProfileId};
+pub use error::{ApiError, Error, FailureKind, InvalidInput, TransportError};
+pub use logout_authorize::{
+    LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
 };
-pub use config::{
-    BaseUrl, Config, DEFAULT_BASE_URL, IdempotencyKey, MAX_IDEMPOTENCY_KEY_LEN, MAX_PROFILE_ID_LEN,
-    ProfileId, USER_AGENT,
-};
-pub use error::{
-    ApiError, Error, FieldError, InvalidInput, MAX_EXCERPT_LEN, TransportError, UnexpectedReason,
-    UnexpectedResponse,
-};
-pub use options::{
-    ClientOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_BYTES, DEFAULT_TIMEOUT,
-};
-pub use redirect::{
-    LogoutRedirect, REDIRECT_PATH, parse_logout_redirect_response, redirect_request,
-};
-pub use response::error_from_response;
-pub use retry::{
-    AuthorizeParser, Call, FailureKind, MAX_ATTEMPTS_LIMIT, Outcome, ParseResponse, RedirectParser,
-    RetryDecision, RetryPolicy, Step, std_random,
-};
-pub use retry_after::{RetryAfter, parse_http_date};
-pub use secret::{ApiKey, LogoutToken, MAX_API_KEY_LEN, MAX_TOKEN_LEN, redact_url};
-pub use transport::{AsyncTransport, SyncTransport};
+pub use logout_redirect::{LogoutRedirect, parse_logout_redirect_response};
+pub use options::ClientOptions;
+pub use retry::RetryPolicy;
+pub use retry_after::RetryAfter;
+pub use secret::{ApiKey, LogoutToken};
+pub use transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};

@@ -6,13 +6,16 @@ use crate::error::InvalidInput;
 use crate::retry::RetryPolicy;
 
 /// Default bound on establishing a connection (TCP and TLS).
-pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default bound on one whole attempt: connect, send, response head and body.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default bound on a response body (1 MiB).
-pub const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
+const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
 
 /// Timeouts, the response body bound and the retry policy of a client.
+///
+/// Defaults: connect 10 s; each whole attempt (connect, send, head and body) 30 s; body 1 MiB;
+/// [`RetryPolicy::default`].
 ///
 /// ```
 /// use std::time::Duration;

@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use workos_sso_logout::{ApiKey, BaseUrl, Config, DEFAULT_BASE_URL, ProfileId};
+use workos_sso_logout::{ApiKey, BaseUrl, Config, ProfileId};
 use workos_sso_logout_ureq::Client;
 
 fn main() -> ExitCode {
@@ -28,8 +28,11 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
         .ok_or("usage: ureq_authorize <profile id>")?;
     let api_key = std::env::var("WORKOS_API_KEY")
         .map_err(|_| "set WORKOS_API_KEY to your WorkOS secret key")?;
-    let base_url = std::env::var("WORKOS_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_owned());
-    let config = Config::new(ApiKey::new(api_key)?).with_base_url(BaseUrl::parse(&base_url)?);
+    let base_url = match std::env::var("WORKOS_BASE_URL") {
+        Ok(url) => BaseUrl::parse(&url)?,
+        Err(_) => BaseUrl::default(),
+    };
+    let config = Config::new(ApiKey::new(api_key)?).with_base_url(base_url);
     let client = Client::new(config)?;
     let logout = client.authorize_logout(&ProfileId::new(profile_id)?)?;
     // The URL carries the token: in an app you redirect the browser to it rather than print it.
