@@ -24,6 +24,7 @@ fn benches(c: &mut Criterion) {
         .body(format!("<html>{}</html>", "Bad gateway. ".repeat(200)).into_bytes())
         .unwrap();
     let redirect_url = config.logout_redirect_url(&token);
+    let authorize_url = config.logout_authorize_url();
     let redirect = http::Response::builder()
         .status(302)
         .header("location", "/idp/end_session?state=abc")
@@ -41,10 +42,10 @@ fn benches(c: &mut Criterion) {
         b.iter(|| config.logout_redirect_url(black_box(&token)))
     });
     c.bench_function("parse authorize success", |b| {
-        b.iter(|| parse_logout_authorize_response(black_box(&ok)).unwrap())
+        b.iter(|| parse_logout_authorize_response(&authorize_url, black_box(&ok)).unwrap())
     });
     c.bench_function("parse html error page", |b| {
-        b.iter(|| parse_logout_authorize_response(black_box(&html)).unwrap_err())
+        b.iter(|| parse_logout_authorize_response(&authorize_url, black_box(&html)).unwrap_err())
     });
     c.bench_function("parse redirect", |b| {
         b.iter(|| parse_logout_redirect_response(&redirect_url, black_box(&redirect)).unwrap())

@@ -2,14 +2,19 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use proptest::prelude::*;
 use workos_sso_logout::{
-    ApiKey, BaseUrl, Config, FailureKind, LogoutAuthorizeRequest, LogoutToken, Outcome, ProfileId,
-    RetryDecision, RetryPolicy, Step, parse_logout_authorize_response,
+    ApiKey, BaseUrl, Config, FailureKind, LogoutAuthorizeRequest, LogoutToken, ProfileId,
+    RetryPolicy, Step, TransportError, parse_logout_authorize_response,
     parse_logout_redirect_response,
 };
+
+/// The URL an authorize request is sent to (what the parse functions resolve against).
+fn sent_to() -> url::Url {
+    url::Url::parse("https://auth.workos.com/sso/logout/authorize").unwrap()
+}
 
 fn config() -> Config {
     Config::new(ApiKey::new("sk_test_prop").unwrap())
@@ -22,6 +27,18 @@ fn no_control(max: usize) -> impl Strategy<Value = String> {
         1..max,
     )
     .prop_map(|v| v.into_iter().collect())
+}
+
+/// What a profile id may hold: arbitrary Unicode but control and invisible formatting characters
+/// (zero-width, bidirectional), and not only whitespace.
+fn printable(max: usize) -> impl Strategy<Value = String> {
+    let invisible = |c: char| matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}' | '\u{FEFF}');
+    proptest::collection::vec(
+        any::<char>().prop_filter("printable", move |c| !c.is_control() && !invisible(*c)),
+        1..max,
+    )
+    .prop_map(|v| v.into_iter().collect::<String>())
+    .prop_filter("not blank", |s| !s.trim().is_empty())
 }
 
 fn header_value() -> impl Strategy<Value = http::HeaderValue> {
@@ -59,7 +76,7 @@ fn arbitrary_response() -> impl Strategy<Value = http::Response<Vec<u8>>> {
 
 proptest! {
     #[test]
-    fn profile_id_round_trips_through_the_json_body(id in no_control(200)) {
+    fn profile_id_round_trips_through_the_json_body(id in printable(200)) {
         let req = config()
             .logout_authorize_request(&LogoutAuthorizeRequest::new(ProfileId::new(id.clone()).unwrap()))
             .unwrap();
@@ -104,10 +121,9 @@ proptest! {
 
     #[test]
     fn parsing_never_panics(response in arbitrary_response()) {
-        let _ = parse_logout_authorize_response(&response);
+        let _ = parse_logout_authorize_response(&sent_to(), &response);
         let url: url::Url = url::Url::parse("https://auth.workos.com/sso/logout?token=t").unwrap();
         let _ = parse_logout_redirect_response(&url, &response);
-        let _ = workos_sso_logout::error_from_response(&response);
     }
 
     #[test]
@@ -118,25 +134,29 @@ proptest! {
         })
         .to_string();
         let full = http::Response::new(body.as_bytes().to_vec());
-        prop_assert!(parse_logout_authorize_response(&full).is_ok());
+        prop_assert!(parse_logout_authorize_response(&sent_to(), &full).is_ok());
         for cut in 0..body.len() {
             let r = http::Response::new(body.as_bytes()[..cut].to_vec());
-            prop_assert!(parse_logout_authorize_response(&r).is_err(), "prefix {} parsed", cut);
+            prop_assert!(parse_logout_authorize_response(&sent_to(), &r).is_err(), "prefix {} parsed", cut);
         }
     }
 
     #[test]
-    fn retry_delays_stay_within_the_cap(
+    fn a_call_stays_within_its_attempts_and_delays(
         max_attempts in 1u32..=20,
         initial_ms in 0u64..5_000,
         extra_ms in 0u64..60_000,
-        attempt in 1u32..40,
-        random in any::<u64>(),
-        status in prop::sample::select(vec![200u16, 400, 404, 429, 500, 501, 502, 503, 504]),
-        retry_after in proptest::option::of(prop_oneof![
-            (0u64..1_000_000).prop_map(|s| s.to_string()),
-            (0u64..4_000_000_000).prop_map(|s| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(s))),
-        ]),
+        outcomes in proptest::collection::vec(
+            (
+                prop::sample::select(vec![0u16, 1, 2, 200, 400, 404, 429, 500, 501, 502, 503, 504]),
+                proptest::option::of(prop_oneof![
+                    (0u64..1_000_000).prop_map(|s| s.to_string()),
+                    (0u64..4_000_000_000).prop_map(|s| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(s))),
+                ]),
+            ),
+            1..40,
+        ),
+        random in any::<u128>(),
         now_s in 0u64..4_000_000_000,
     ) {
         let policy = RetryPolicy::new(
@@ -144,60 +164,42 @@ proptest! {
             Duration::from_millis(initial_ms),
             Duration::from_millis(initial_ms + extra_ms),
         ).unwrap();
-        let mut headers = http::HeaderMap::new();
-        if let Some(ra) = retry_after {
-            headers.insert("retry-after", ra.parse().unwrap());
-        }
-        let now = UNIX_EPOCH + Duration::from_secs(now_s);
-        let status = http::StatusCode::from_u16(status).unwrap();
-        for outcome in [
-            Outcome::Response { status, headers: &headers },
-            Outcome::Failure(FailureKind::Connect),
-            Outcome::Failure(FailureKind::Timeout),
-            Outcome::Failure(FailureKind::Other),
-        ] {
-            match policy.decide(attempt, outcome, now, random) {
-                RetryDecision::Retry(d) => {
-                    prop_assert!(d <= policy.max_delay());
-                    prop_assert!(attempt < max_attempts);
-                }
-                RetryDecision::Stop => {}
-            }
-        }
-    }
-
-    #[test]
-    fn a_call_never_exceeds_the_maximum_attempts(
-        max_attempts in 1u32..=20,
-        statuses in proptest::collection::vec(prop::sample::select(vec![200u16, 429, 500, 503, 404]), 1..40),
-        random in any::<u64>(),
-    ) {
-        let policy = RetryPolicy::new(max_attempts, Duration::ZERO, Duration::from_millis(10)).unwrap();
-        let mut call = config()
-            .authorize_call(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()), &policy, 9)
+        let call = config()
+            .authorize_call(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()), &policy, random)
             .unwrap();
+        let now = UNIX_EPOCH + Duration::from_secs(now_s);
         let mut keys = std::collections::HashSet::new();
-        let mut done = false;
-        for status in statuses.iter().cycle().take(100) {
-            let req = call.next_request();
-            if max_attempts > 1 {
-                keys.insert(req.headers()["idempotency-key"].clone());
-            }
+        let mut step = call.start();
+        let mut attempts = 0;
+        for (status, retry_after) in outcomes.iter().cycle().take(100) {
+            let (delay, request, call) = match step {
+                Step::Send { delay, request, call } => (delay, request, call),
+                Step::Done(_) => break,
+            };
+            attempts += 1;
+            prop_assert!(delay <= policy.max_delay());
             prop_assert!(call.attempts() <= max_attempts);
-            let resp = http::Response::builder().status(*status).body(br#"{"message":"x"}"#.to_vec()).unwrap();
-            if let Step::Done(_) = call.on_response(resp, SystemTime::UNIX_EPOCH, random) {
-                done = true;
-                break;
+            prop_assert_eq!(call.attempts(), attempts);
+            if max_attempts > 1 {
+                keys.insert(request.headers()["idempotency-key"].clone());
             }
+            // 0, 1, 2 stand for transport failures: connect, timeout, other.
+            let result = match status {
+                0 => Err(TransportError::new(FailureKind::Connect, "x")),
+                1 => Err(TransportError::new(FailureKind::Timeout, "x")),
+                2 => Err(TransportError::new(FailureKind::Other, "x")),
+                status => {
+                    let mut b = http::Response::builder().status(*status);
+                    if let Some(ra) = retry_after {
+                        b = b.header("retry-after", ra);
+                    }
+                    Ok(b.body(br#"{"message":"x"}"#.to_vec()).unwrap())
+                }
+            };
+            step = call.handle(result, now, random);
         }
-        prop_assert!(done);
+        prop_assert!(matches!(step, Step::Done(_)), "not done after {} attempts", attempts);
+        prop_assert!(attempts <= max_attempts);
         prop_assert!(keys.len() <= 1);
-    }
-
-    #[test]
-    fn http_dates_parse_like_httpdate(secs in 0u64..253_402_300_799) {
-        let t = UNIX_EPOCH + Duration::from_secs(secs);
-        let s = httpdate::fmt_http_date(t);
-        prop_assert_eq!(workos_sso_logout::parse_http_date(&s), Some(t));
     }
 }

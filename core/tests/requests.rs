@@ -4,8 +4,11 @@
 
 use workos_sso_logout::{
     ApiKey, BaseUrl, Config, IdempotencyKey, InvalidInput, LogoutAuthorizeRequest, LogoutToken,
-    ProfileId, USER_AGENT,
+    ProfileId,
 };
+
+/// The documented User-Agent: the crate name and version.
+const USER_AGENT: &str = concat!("workos-sso-logout-rust/", env!("CARGO_PKG_VERSION"));
 
 fn config(base: Option<&str>) -> Config {
     let config = Config::new(ApiKey::new("sk_test_golden").unwrap());
@@ -40,12 +43,13 @@ fn authorize_request_default_base() {
             ("accept".into(), "application/json".into()),
             ("authorization".into(), "Bearer sk_test_golden".into()),
             ("content-type".into(), "application/json".into()),
-            ("user-agent".into(), USER_AGENT.into()),
+            ("user-agent".into(), USER_AGENT.to_owned()),
         ]
     );
     assert!(req.headers()["authorization"].is_sensitive());
     assert_eq!(req.body(), br#"{"profile_id":"prof_01E"}"#);
     assert!(USER_AGENT.starts_with("workos-sso-logout-rust/"));
+    assert_eq!(USER_AGENT, Config::without_api_key().user_agent());
 }
 
 #[test]
@@ -97,7 +101,7 @@ fn redirect_request_is_a_plain_get_without_the_api_key() {
         headers(&req),
         vec![
             ("accept".into(), "application/json".into()),
-            ("user-agent".into(), USER_AGENT.into()),
+            ("user-agent".into(), USER_AGENT.to_owned()),
         ]
     );
     assert!(req.body().is_empty());
@@ -132,7 +136,10 @@ fn base_url_validation() {
 
 #[test]
 fn input_validation() {
-    assert_eq!(ApiKey::new("").unwrap_err(), InvalidInput::EmptyApiKey);
+    assert_eq!(
+        ApiKey::new("").unwrap_err(),
+        InvalidInput::Empty { field: "API key" }
+    );
     assert!(
         ApiKey::new("sk_test\r\nX-Evil: 1")
             .unwrap_err()
@@ -144,22 +151,50 @@ fn input_validation() {
     assert!(ApiKey::new("k".repeat(1025)).is_err());
     assert_eq!(
         ProfileId::new("").unwrap_err(),
-        InvalidInput::EmptyProfileId
+        InvalidInput::Empty {
+            field: "profile id"
+        }
     );
     assert_eq!(
         ProfileId::new("ab\u{7}").unwrap_err(),
-        InvalidInput::ProfileIdControlCharacter(2)
+        InvalidInput::BadCharacter {
+            field: "profile id",
+            what: "a control character",
+            at: 2
+        }
     );
     assert!(matches!(
         ProfileId::new("p".repeat(1025)),
-        Err(InvalidInput::ProfileIdTooLong { .. })
+        Err(InvalidInput::TooLong {
+            field: "profile id",
+            len: 1025,
+            max: 1024
+        })
     ));
-    assert_eq!(LogoutToken::new("").unwrap_err(), InvalidInput::EmptyToken);
+    assert_eq!(
+        LogoutToken::new("").unwrap_err(),
+        InvalidInput::Empty {
+            field: "logout token"
+        }
+    );
     assert!(LogoutToken::new("a\nb").is_err());
     assert!(LogoutToken::new("t".repeat(8 * 1024 + 1)).is_err());
     assert!(IdempotencyKey::new("").is_err());
     assert!(IdempotencyKey::new("a b").is_err());
-    assert!(IdempotencyKey::new(&"k".repeat(256)).is_err());
+    assert!(IdempotencyKey::new("k".repeat(256)).is_err());
+    for blank in [" ", "\u{3000}", "\t"] {
+        assert!(ProfileId::new(blank).is_err(), "{blank:?}");
+    }
+    for invisible in [
+        "prof_\u{200B}1",
+        "prof_\u{202E}1",
+        "\u{2066}prof",
+        "\u{FEFF}prof",
+    ] {
+        let err = ProfileId::new(invisible).unwrap_err();
+        assert!(err.to_string().contains("invisible"), "{err}");
+    }
+    assert!(ProfileId::new("prof_é_漢字").is_ok());
 }
 
 #[test]

@@ -2,12 +2,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+use workos_sso_logout::error::UnexpectedReason;
 use workos_sso_logout::{
-    Error, LogoutRedirect, RetryAfter, UnexpectedReason, parse_logout_authorize_response,
+    Error, LogoutRedirect, RetryAfter, parse_logout_authorize_response,
     parse_logout_redirect_response,
 };
 
 const OK_BODY: &str = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=eyJhbGciOiJIUzI1NiJ9.e30.sig","logout_token":"eyJhbGciOiJIUzI1NiJ9.e30.sig"}"#;
+
+/// The URL an authorize request is sent to (what the parse functions resolve against).
+fn sent_to() -> url::Url {
+    url::Url::parse("https://auth.workos.com/sso/logout/authorize").unwrap()
+}
 
 fn response(status: u16, headers: &[(&str, &str)], body: &str) -> http::Response<Vec<u8>> {
     let mut b = http::Response::builder().status(status);
@@ -26,7 +32,8 @@ fn unexpected_reason(e: &Error) -> &UnexpectedReason {
 #[test]
 fn success_200_and_201() {
     for status in [200, 201] {
-        let auth = parse_logout_authorize_response(&response(status, &[], OK_BODY)).unwrap();
+        let auth =
+            parse_logout_authorize_response(&sent_to(), &response(status, &[], OK_BODY)).unwrap();
         assert_eq!(
             auth.logout_token().expose_secret(),
             "eyJhbGciOiJIUzI1NiJ9.e30.sig"
@@ -37,15 +44,46 @@ fn success_200_and_201() {
 
 #[test]
 fn unknown_fields_are_ignored() {
-    let body = r#"{"object":"logout","logout_url":"http://127.0.0.1:1/sso/logout?token=x","logout_token":"x","extra":[1]}"#;
-    assert!(parse_logout_authorize_response(&response(200, &[], body)).is_ok());
+    let body = r#"{"object":"logout","logout_url":"https://auth.workos.com/sso/logout?token=x","logout_token":"x","extra":[1]}"#;
+    assert!(parse_logout_authorize_response(&sent_to(), &response(200, &[], body)).is_ok());
+}
+
+#[test]
+fn the_logout_url_must_be_safe_to_carry_the_token() {
+    let body = |url: &str| format!(r#"{{"logout_url":"{url}","logout_token":"x"}}"#);
+    let parse = |sent_to: &str, url: &str| {
+        let sent_to = url::Url::parse(sent_to).unwrap();
+        parse_logout_authorize_response(&sent_to, &response(200, &[], &body(url)))
+    };
+    let emulator = "http://127.0.0.1:4100/sso/logout/authorize";
+    assert!(parse(emulator, "http://127.0.0.1:4100/sso/logout?token=x").is_ok());
+    assert!(parse(emulator, "https://auth.workos.com/sso/logout?token=x").is_ok());
+    for bad in [
+        "http://auth.workos.com/sso/logout?token=x", // plain http to a public host
+        "https://user:pw@auth.workos.com/sso/logout", // user info
+        "/sso/logout?token=x",                       // relative
+        "ftp://auth.workos.com/sso/logout?token=x",  // not http
+    ] {
+        let err = parse(emulator, bad).unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            &UnexpectedReason::InvalidField("logout_url"),
+            "{bad}"
+        );
+    }
+    // No https → http downgrade, even to loopback.
+    let https = "https://auth.workos.com/sso/logout/authorize";
+    assert!(parse(https, "http://127.0.0.1:4100/sso/logout?token=x").is_err());
 }
 
 #[test]
 fn message_shape_error() {
     let body = r#"{"message":"Validation failed","code":"invalid_request_parameters","errors":[{"field":"profile_id","code":"required","message":"profile_id is required"}]}"#;
-    let err = parse_logout_authorize_response(&response(422, &[("x-request-id", "req_422")], body))
-        .unwrap_err();
+    let err = parse_logout_authorize_response(
+        &sent_to(),
+        &response(422, &[("x-request-id", "req_422")], body),
+    )
+    .unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(api.status, 422);
     assert_eq!(api.code.as_deref(), Some("invalid_request_parameters"));
@@ -65,8 +103,11 @@ fn message_shape_error() {
 #[test]
 fn oauth_shape_error() {
     let body = r#"{"error":"connection_invalid","error_description":"Single Logout is only supported for GenericOIDC connections."}"#;
-    let err = parse_logout_authorize_response(&response(400, &[("X-Request-ID", "req_400")], body))
-        .unwrap_err();
+    let err = parse_logout_authorize_response(
+        &sent_to(),
+        &response(400, &[("X-Request-ID", "req_400")], body),
+    )
+    .unwrap_err();
     let api = err.as_api().unwrap();
     assert_eq!(api.code.as_deref(), Some("connection_invalid"));
     assert_eq!(
@@ -80,11 +121,10 @@ fn oauth_shape_error() {
 #[test]
 fn statuses_401_404_429_5xx() {
     for status in [401u16, 403, 404, 409, 429, 500, 502, 503, 504] {
-        let err = parse_logout_authorize_response(&response(
-            status,
-            &[("x-request-id", "r")],
-            r#"{"message":"nope"}"#,
-        ))
+        let err = parse_logout_authorize_response(
+            &sent_to(),
+            &response(status, &[("x-request-id", "r")], r#"{"message":"nope"}"#),
+        )
         .unwrap_err();
         assert_eq!(err.status().unwrap(), status);
         assert_eq!(err.as_api().unwrap().message.as_deref(), Some("nope"));
@@ -93,22 +133,24 @@ fn statuses_401_404_429_5xx() {
 
 #[test]
 fn retry_after_seconds_and_date() {
-    let err = parse_logout_authorize_response(&response(
-        429,
-        &[("retry-after", "12")],
-        r#"{"message":"slow down"}"#,
-    ))
+    let err = parse_logout_authorize_response(
+        &sent_to(),
+        &response(429, &[("retry-after", "12")], r#"{"message":"slow down"}"#),
+    )
     .unwrap_err();
     assert_eq!(
         err.as_api().unwrap().retry_after,
         Some(RetryAfter::Seconds(12))
     );
     assert!(err.to_string().contains("retry after 12 s"));
-    let err = parse_logout_authorize_response(&response(
-        429,
-        &[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")],
-        r#"{"message":"slow down"}"#,
-    ))
+    let err = parse_logout_authorize_response(
+        &sent_to(),
+        &response(
+            429,
+            &[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")],
+            r#"{"message":"slow down"}"#,
+        ),
+    )
     .unwrap_err();
     let at = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
     let api = err.as_api().unwrap();
@@ -122,11 +164,14 @@ fn retry_after_seconds_and_date() {
 #[test]
 fn non_json_html_and_empty_bodies() {
     let html = "<html><body><h1>502 Bad Gateway</h1></body></html>";
-    let err = parse_logout_authorize_response(&response(
-        502,
-        &[("content-type", "text/html"), ("x-request-id", "req_h")],
-        html,
-    ))
+    let err = parse_logout_authorize_response(
+        &sent_to(),
+        &response(
+            502,
+            &[("content-type", "text/html"), ("x-request-id", "req_h")],
+            html,
+        ),
+    )
     .unwrap_err();
     assert_eq!(
         unexpected_reason(&err),
@@ -143,16 +188,18 @@ fn non_json_html_and_empty_bodies() {
             .contains("Bad Gateway")
     );
 
-    let err = parse_logout_authorize_response(&response(200, &[], "")).unwrap_err();
+    let err = parse_logout_authorize_response(&sent_to(), &response(200, &[], "")).unwrap_err();
     assert_eq!(unexpected_reason(&err), &UnexpectedReason::EmptyBody);
-    let err = parse_logout_authorize_response(&response(200, &[], "logout ok")).unwrap_err();
+    let err =
+        parse_logout_authorize_response(&sent_to(), &response(200, &[], "logout ok")).unwrap_err();
     assert!(matches!(
         unexpected_reason(&err),
         UnexpectedReason::NotJson { .. }
     ));
-    let err = parse_logout_authorize_response(&response(200, &[], "[1,2]")).unwrap_err();
+    let err =
+        parse_logout_authorize_response(&sent_to(), &response(200, &[], "[1,2]")).unwrap_err();
     assert_eq!(unexpected_reason(&err), &UnexpectedReason::WrongShape);
-    let err = parse_logout_authorize_response(&response(500, &[], "")).unwrap_err();
+    let err = parse_logout_authorize_response(&sent_to(), &response(500, &[], "")).unwrap_err();
     assert_eq!(unexpected_reason(&err), &UnexpectedReason::EmptyBody);
 }
 
@@ -196,7 +243,8 @@ fn missing_and_wrong_typed_fields() {
             UnexpectedReason::InvalidField("logout_url"),
         ),
     ] {
-        let err = parse_logout_authorize_response(&response(200, &[], body)).unwrap_err();
+        let err =
+            parse_logout_authorize_response(&sent_to(), &response(200, &[], body)).unwrap_err();
         assert_eq!(unexpected_reason(&err), &reason, "{body}");
     }
 }
@@ -207,12 +255,12 @@ fn excerpts_are_bounded_and_redacted() {
         r#"{{"logout_token":"supersecret","note":"{}"}}"#,
         "x".repeat(5000)
     );
-    let err = parse_logout_authorize_response(&response(200, &[], &body)).unwrap_err();
+    let err = parse_logout_authorize_response(&sent_to(), &response(200, &[], &body)).unwrap_err();
     let excerpt = &err.as_unexpected().unwrap().body_excerpt;
-    assert!(excerpt.len() <= workos_sso_logout::MAX_EXCERPT_LEN + '…'.len_utf8());
+    assert!(excerpt.len() <= 512 + '…'.len_utf8());
     assert!(!excerpt.contains("supersecret"));
     let html = "<p>token eyJhbGciOiJIUzI1NiJ9.eyJwIjoxfQ.c2ln and key sk_test_abc</p>";
-    let err = parse_logout_authorize_response(&response(500, &[], html)).unwrap_err();
+    let err = parse_logout_authorize_response(&sent_to(), &response(500, &[], html)).unwrap_err();
     let excerpt = &err.as_unexpected().unwrap().body_excerpt;
     assert!(
         !excerpt.contains("eyJ") && !excerpt.contains("sk_test_abc"),

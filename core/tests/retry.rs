@@ -2,11 +2,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, UNIX_EPOCH};
 
 use workos_sso_logout::{
-    ApiKey, Config, FailureKind, IdempotencyKey, LogoutAuthorizeRequest, LogoutToken, Outcome,
-    ProfileId, RetryDecision, RetryPolicy, Step,
+    ApiKey, Call, Config, Environment, Error, FailureKind, IdempotencyKey, LogoutAuthorizeRequest,
+    LogoutToken, ProfileId, RetryPolicy, StdEnvironment, Step, TransportError,
 };
 
 fn config() -> Config {
@@ -19,92 +19,6 @@ fn status(code: u16, headers: &[(&str, &str)]) -> http::Response<Vec<u8>> {
         b = b.header(*k, *v);
     }
     b.body(br#"{"message":"m"}"#.to_vec()).unwrap()
-}
-
-#[test]
-fn default_retryable_outcomes() {
-    let p = RetryPolicy::default();
-    let now = UNIX_EPOCH;
-    let h = http::HeaderMap::new();
-    for s in [429u16, 500, 502, 503, 504] {
-        let o = Outcome::Response {
-            status: s.try_into().unwrap(),
-            headers: &h,
-        };
-        assert!(
-            matches!(p.decide(1, o, now, 0), RetryDecision::Retry(_)),
-            "{s}"
-        );
-    }
-    for s in [200u16, 400, 401, 404, 422, 501, 505] {
-        let o = Outcome::Response {
-            status: s.try_into().unwrap(),
-            headers: &h,
-        };
-        assert_eq!(p.decide(1, o, now, 0), RetryDecision::Stop, "{s}");
-    }
-    assert!(matches!(
-        p.decide(1, Outcome::Failure(FailureKind::Timeout), now, 0),
-        RetryDecision::Retry(_)
-    ));
-    assert_eq!(
-        p.decide(1, Outcome::Failure(FailureKind::BodyTooLarge), now, 0),
-        RetryDecision::Stop
-    );
-    assert_eq!(
-        p.decide(1, Outcome::Failure(FailureKind::Other), now, 0),
-        RetryDecision::Stop
-    );
-}
-
-#[test]
-fn backoff_doubles_with_jitter_and_respects_retry_after() {
-    let p = RetryPolicy::new(10, Duration::from_millis(100), Duration::from_secs(1)).unwrap();
-    let f = Outcome::Failure(FailureKind::Connect);
-    let d = |attempt, random| match p.decide(attempt, f, UNIX_EPOCH, random) {
-        RetryDecision::Retry(d) => d,
-        RetryDecision::Stop => panic!("stopped"),
-    };
-    assert_eq!(d(1, 0), Duration::from_millis(50));
-    assert_eq!(d(2, 0), Duration::from_millis(100));
-    assert_eq!(d(3, 0), Duration::from_millis(200));
-    assert!(d(3, u64::MAX) <= Duration::from_millis(400));
-    assert_eq!(d(9, 0), Duration::from_millis(500)); // capped at 1 s before jitter
-    let mut h = http::HeaderMap::new();
-    h.insert("retry-after", "0".parse().unwrap());
-    let o = Outcome::Response {
-        status: http::StatusCode::TOO_MANY_REQUESTS,
-        headers: &h,
-    };
-    assert_eq!(
-        p.decide(1, o, UNIX_EPOCH, 99),
-        RetryDecision::Retry(Duration::ZERO)
-    );
-    h.insert("retry-after", "3600".parse().unwrap());
-    let o = Outcome::Response {
-        status: http::StatusCode::TOO_MANY_REQUESTS,
-        headers: &h,
-    };
-    assert_eq!(
-        p.decide(1, o, UNIX_EPOCH, 99),
-        RetryDecision::Retry(Duration::from_secs(1))
-    );
-    let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000_000);
-    h.insert(
-        "retry-after",
-        httpdate::fmt_http_date(now + Duration::from_millis(700))
-            .parse()
-            .unwrap(),
-    );
-    let o = Outcome::Response {
-        status: http::StatusCode::SERVICE_UNAVAILABLE,
-        headers: &h,
-    };
-    // HTTP-dates have whole seconds: 700 ms later rounds down to the same second.
-    assert_eq!(
-        p.decide(1, o, now, 99),
-        RetryDecision::Retry(Duration::ZERO)
-    );
 }
 
 #[test]
@@ -129,82 +43,140 @@ fn policy_validation() {
     assert_eq!(RetryPolicy::none().max_attempts(), 1);
 }
 
+/// The request a step asks to send, its delay and the call; fails the test on `Done`.
+fn send<T>(step: Step<T>) -> (Duration, http::Request<Vec<u8>>, Call<T>) {
+    match step {
+        Step::Send {
+            delay,
+            request,
+            call,
+        } => (delay, request, call),
+        Step::Done(result) => panic!("done early: {:?}", result.err()),
+    }
+}
+
+fn done<T>(step: Step<T>) -> Result<T, Error> {
+    match step {
+        Step::Done(result) => result,
+        Step::Send { request, .. } => panic!("asked to send {}", request.uri()),
+    }
+}
+
+fn failed(kind: FailureKind) -> Result<http::Response<Vec<u8>>, TransportError> {
+    Err(TransportError::new(kind, "test failure"))
+}
+
 #[test]
 fn authorize_call_shares_one_idempotency_key_and_retries_timeouts() {
     let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
-    let mut call = config()
+    let call = config()
         .authorize_call(&req, &RetryPolicy::default(), 77)
         .unwrap();
-    let k1 = call.next_request().headers()["idempotency-key"].clone();
-    assert!(matches!(
-        call.on_failure(FailureKind::Timeout, 0),
-        RetryDecision::Retry(_)
-    ));
-    let k2 = call.next_request().headers()["idempotency-key"].clone();
-    assert_eq!(k1, k2);
-    assert!(matches!(
-        call.on_response(status(503, &[]), UNIX_EPOCH, 0),
-        Step::Retry(_)
-    ));
-    call.next_request();
-    match call.on_response(status(503, &[("x-request-id", "last")]), UNIX_EPOCH, 0) {
-        Step::Done(Err(e)) => assert_eq!(e.request_id(), Some("last")),
-        other => panic!("{other:?}"),
-    }
+    let (delay, first, call) = send(call.start());
+    assert_eq!(delay, Duration::ZERO);
+    let (delay, second, call) = send(call.handle(failed(FailureKind::Timeout), UNIX_EPOCH, 0));
+    assert!(delay > Duration::ZERO);
+    assert_eq!(
+        first.headers()["idempotency-key"],
+        second.headers()["idempotency-key"]
+    );
+    assert_eq!(first.body(), second.body());
+    let (_, third, call) =
+        send(call.handle(Ok::<_, TransportError>(status(503, &[])), UNIX_EPOCH, 0));
+    assert_eq!(
+        third.headers()["idempotency-key"],
+        first.headers()["idempotency-key"]
+    );
     assert_eq!(call.attempts(), 3);
+    let last = status(503, &[("x-request-id", "last")]);
+    let err = done(call.handle(Ok::<_, TransportError>(last), UNIX_EPOCH, 0)).unwrap_err();
+    assert_eq!(err.request_id(), Some("last"));
 
     // A caller's key is kept; without retries no key is invented.
     let mine = IdempotencyKey::new("mine").unwrap();
-    let mut call = config()
+    let call = config()
         .authorize_call(
             &req.clone().with_idempotency_key(mine),
             &RetryPolicy::default(),
             1,
         )
         .unwrap();
-    assert_eq!(call.next_request().headers()["idempotency-key"], "mine");
-    let mut call = config()
+    assert_eq!(send(call.start()).1.headers()["idempotency-key"], "mine");
+    let call = config()
         .authorize_call(&req, &RetryPolicy::none(), 1)
         .unwrap();
-    assert!(
-        call.next_request()
-            .headers()
-            .get("idempotency-key")
-            .is_none()
-    );
+    let (_, request, call) = send(call.start());
+    assert!(request.headers().get("idempotency-key").is_none());
+    let err = done(call.handle(failed(FailureKind::Connect), UNIX_EPOCH, 0)).unwrap_err();
+    assert_eq!(err.as_transport().unwrap().kind(), FailureKind::Connect);
+}
+
+#[test]
+fn distinct_calls_get_distinct_idempotency_keys() {
+    let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
+    let key = |random| {
+        let call = config()
+            .authorize_call(&req, &RetryPolicy::default(), random)
+            .unwrap();
+        send(call.start()).1.headers()["idempotency-key"].clone()
+    };
+    assert_ne!(key(1), key(2));
+    assert_eq!(key(3), key(3));
+}
+
+#[test]
+fn any_transport_error_is_classified_once_by_the_core() {
+    let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
+    let start = || {
+        let call = config()
+            .authorize_call(&req, &RetryPolicy::default(), 1)
+            .unwrap();
+        send(call.start()).2
+    };
+    // An io::Error, as a hand-written transport returns it: refused is a connect failure, retried.
+    let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+    let (delay, _, _) =
+        send(start().handle(Err::<http::Response<Vec<u8>>, _>(refused), UNIX_EPOCH, 0));
+    assert!(delay > Duration::ZERO);
+    // Any other error type is `Other`, not retried, and its message is kept once.
+    let err = done(start().handle(
+        Err::<http::Response<Vec<u8>>, _>("tls alert"),
+        UNIX_EPOCH,
+        0,
+    ))
+    .unwrap_err();
+    assert_eq!(err.as_transport().unwrap().kind(), FailureKind::Other);
     assert_eq!(
-        call.on_failure(FailureKind::Connect, 0),
-        RetryDecision::Stop
+        err.to_string(),
+        "the HTTP exchange with WorkOS failed: tls alert"
     );
+    assert!(std::error::Error::source(&err).is_none());
 }
 
 #[test]
 fn redirect_call_does_not_retry_timeouts_but_retries_connect_failures() {
     let url = config().logout_redirect_url(&LogoutToken::new("t").unwrap());
-    let mut call = config()
+    let call = config()
         .redirect_call(&url, &RetryPolicy::default())
         .unwrap();
-    let req = call.next_request();
+    let (_, req, call) = send(call.start());
     assert_eq!(req.method(), http::Method::GET);
     assert!(req.headers().get("authorization").is_none());
-    assert_eq!(
-        call.on_failure(FailureKind::Timeout, 0),
-        RetryDecision::Stop
-    );
-    assert!(matches!(
-        call.on_failure(FailureKind::Connect, 0),
-        RetryDecision::Retry(_)
-    ));
-    call.next_request();
+    let (_, _, call) = send(call.handle(failed(FailureKind::Connect), UNIX_EPOCH, 0));
     let redirect = http::Response::builder()
         .status(302)
         .header("location", "/idp/end")
         .body(Vec::new())
         .unwrap();
-    match call.on_response(redirect, UNIX_EPOCH, 0) {
-        Step::Done(Ok(r)) => assert_eq!(r.location().unwrap().path(), "/idp/end"),
-        other => panic!("{other:?}"),
-    }
+    let r = done(call.handle(Ok::<_, TransportError>(redirect), UNIX_EPOCH, 0)).unwrap();
+    assert_eq!(r.location().unwrap().path(), "/idp/end");
+
+    let call = config()
+        .redirect_call(&url, &RetryPolicy::default())
+        .unwrap();
+    let (_, _, call) = send(call.start());
+    let err = done(call.handle(failed(FailureKind::Timeout), UNIX_EPOCH, 0)).unwrap_err();
+    assert_eq!(err.as_transport().unwrap().kind(), FailureKind::Timeout);
 }
 
 #[test]
@@ -223,8 +195,7 @@ fn redirect_call_refuses_to_send_a_token_in_clear_text() {
 }
 
 #[test]
-fn std_random_gives_different_numbers() {
-    let draws: std::collections::HashSet<u128> =
-        (0..64).map(|_| workos_sso_logout::std_random()).collect();
+fn std_environment_random_gives_different_numbers() {
+    let draws: std::collections::HashSet<u128> = (0..64).map(|_| StdEnvironment.random()).collect();
     assert_eq!(draws.len(), 64);
 }

@@ -4,8 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use workos_sso_logout::{
-    ApiKey, BaseUrl, LogoutToken, ProfileId, RetryAfter, error_from_response, parse_logout_authorize_response,
-    parse_logout_redirect_response,
+    ApiKey, BaseUrl, IdempotencyKey, LogoutToken, ProfileId, RetryAfter,
+    parse_logout_authorize_response, parse_logout_redirect_response,
 };
 
 fuzz_target!(|data: &[u8]| {
@@ -24,16 +24,21 @@ fuzz_target!(|data: &[u8]| {
             response.headers_mut().insert(name, value.clone());
         }
     }
-    let _ = parse_logout_authorize_response(&response);
-    if let Ok(url) = url::Url::parse("https://auth.workos.com/base/sso/logout?token=t") {
-        let _ = parse_logout_redirect_response(&url, &response);
+    for sent_to in [
+        "https://auth.workos.com/base/sso/logout/authorize",
+        "http://127.0.0.1:4100/sso/logout?token=t",
+    ] {
+        if let Ok(url) = url::Url::parse(sent_to) {
+            let _ = parse_logout_authorize_response(&url, &response);
+            let _ = parse_logout_redirect_response(&url, &response);
+        }
     }
-    let _ = error_from_response(&response);
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = RetryAfter::parse(text);
         let _ = BaseUrl::parse(text);
         let _ = ApiKey::new(text);
         let _ = ProfileId::new(text);
         let _ = LogoutToken::new(text);
+        let _ = IdempotencyKey::new(text);
     }
 });

@@ -1,0 +1,257 @@
+//! [`Call`]: the state machine that drives one call through its attempts. One input (the
+//! transport's result, `now`, random), one output ([`Step`]); the call is moved into each step, so
+//! it cannot be fed twice, fed before it asked for a request, or fed after it is done.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use http::{Request, Response};
+use url::Url;
+
+use crate::config::{Config, IdempotencyKey};
+use crate::error::{Error, FailureKind, TransportError};
+use crate::logout_authorize::{
+    LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
+};
+use crate::logout_redirect::{LogoutRedirect, parse_logout_redirect_response};
+use crate::redact::redact_url;
+use crate::retry::{Outcome, RetryDecision, RetryPolicy};
+
+type Parse<T> = fn(&Url, &Response<Vec<u8>>) -> Result<T, Error>;
+
+/// One call driven through its attempts: made by [`Config::authorize_call`] or
+/// [`Config::redirect_call`], started with [`start`](Self::start), fed with
+/// [`handle`](Self::handle) until it is [`Step::Done`].
+///
+/// ```text
+///            start()                         handle(result, now, random)
+///   Call ───────────────▶ Step::Send ─────────────────────────────────────┐
+///                         { delay,   ◀── retryable status or failure,      │
+///                           request,     attempts left: the same request   │
+///                           call }       again, after a backoff delay      │
+///                                                                          ▼
+///                                          Step::Done(Ok(output) | Err(error))
+/// ```
+///
+/// A transport's loop (the crate's [`Client`](crate::Client) runs exactly this one):
+///
+/// ```
+/// use std::time::SystemTime;
+/// use workos_sso_logout::*;
+///
+/// let config = Config::new(ApiKey::new("sk_test_123")?);
+/// let request = LogoutAuthorizeRequest::new(ProfileId::new("prof_1")?);
+/// let mut answers = vec![
+///     http::Response::builder().status(200)
+///         .body(br#"{"logout_url":"https://auth.workos.com/sso/logout?token=t","logout_token":"t"}"#.to_vec())?,
+///     http::Response::builder().status(503).body(br#"{"message":"busy"}"#.to_vec())?,
+/// ];
+/// let mut step = config.authorize_call(&request, &RetryPolicy::default(), 42)?.start();
+/// let auth = loop {
+///     match step {
+///         Step::Send { delay, request, call } => {
+///             // sleep `delay`, send `request`, and feed what came back:
+///             assert_eq!(request.uri(), "https://auth.workos.com/sso/logout/authorize");
+///             let answer = answers.pop().ok_or("no answer left")?;
+///             step = call.handle(Ok::<_, TransportError>(answer), SystemTime::now(), 7);
+///         }
+///         Step::Done(result) => break result?,
+///     }
+/// };
+/// assert_eq!(auth.logout_token().expose_secret(), "t");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Call<T>(Box<State<T>>);
+
+struct State<T> {
+    /// The request every attempt sends; handed out by value on the last attempt.
+    request: Request<Vec<u8>>,
+    request_url: Url,
+    parse: Parse<T>,
+    policy: RetryPolicy,
+    attempts: u32,
+    /// Whether an attempt that may have reached the server (a timeout) may be repeated: false
+    /// when the request spends a single-use token.
+    repeatable: bool,
+}
+
+/// What a [`Call`] asks for next.
+// One per attempt, moved straight into the transport: boxing the request would cost an
+// allocation per attempt to save a 272-byte move.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub enum Step<T> {
+    /// Wait `delay` (zero on the first attempt), send `request`, and give its result to
+    /// `call.handle(..)`.
+    Send {
+        /// How long to wait before sending.
+        delay: Duration,
+        /// The request of this attempt.
+        request: Request<Vec<u8>>,
+        /// The call, waiting for this attempt's result.
+        call: Call<T>,
+    },
+    /// The call is over, with this result.
+    Done(Result<T, Error>),
+}
+
+impl<T> fmt::Debug for Call<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The URL may carry the logout token, and the headers the API key: show neither.
+        f.debug_struct("Call")
+            .field("method", self.0.request.method())
+            .field("url", &redact_url(&self.0.request_url))
+            .field("policy", &self.0.policy)
+            .field("attempts", &self.0.attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<T> Call<T> {
+    fn new(
+        request: Request<Vec<u8>>,
+        request_url: Url,
+        parse: Parse<T>,
+        policy: &RetryPolicy,
+        repeatable: bool,
+    ) -> Self {
+        Call(Box::new(State {
+            request,
+            request_url,
+            parse,
+            policy: policy.clone(),
+            attempts: 0,
+            repeatable,
+        }))
+    }
+
+    /// The first attempt: [`Step::Send`] with no delay.
+    pub fn start(self) -> Step<T> {
+        self.attempt(Duration::ZERO)
+    }
+
+    /// Feeds the result of the attempt the call asked for: the transport's response (any status)
+    /// or its error, converted once by [`TransportError::from_error`]. `now` reads an HTTP-date
+    /// `Retry-After`; `random` is any random number, for jitter.
+    pub fn handle<E>(
+        self,
+        result: Result<Response<Vec<u8>>, E>,
+        now: SystemTime,
+        random: u128,
+    ) -> Step<T>
+    where
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        let state = &self.0;
+        match result {
+            Ok(response) => {
+                let outcome = Outcome::Response {
+                    status: response.status(),
+                    headers: response.headers(),
+                };
+                match state.policy.decide(state.attempts, outcome, now, random) {
+                    RetryDecision::Retry(delay) => self.attempt(delay),
+                    RetryDecision::Stop => Step::Done((state.parse)(&state.request_url, &response)),
+                }
+            }
+            Err(error) => {
+                let error = TransportError::from_error(error);
+                let decision = if error.kind() == FailureKind::Timeout && !state.repeatable {
+                    RetryDecision::Stop
+                } else {
+                    state
+                        .policy
+                        .decide(state.attempts, Outcome::Failure(error.kind()), now, random)
+                };
+                match decision {
+                    RetryDecision::Retry(delay) => self.attempt(delay),
+                    RetryDecision::Stop => Step::Done(Err(error.into())),
+                }
+            }
+        }
+    }
+
+    /// How many attempts have been started.
+    pub fn attempts(&self) -> u32 {
+        self.0.attempts
+    }
+
+    /// The policy in force.
+    pub fn policy(&self) -> &RetryPolicy {
+        &self.0.policy
+    }
+
+    fn attempt(mut self, delay: Duration) -> Step<T> {
+        let state = &mut *self.0;
+        state.attempts = state.attempts.saturating_add(1);
+        let request = if state.attempts >= state.policy.max_attempts() {
+            // The last attempt: no copy is needed any more.
+            std::mem::take(&mut state.request)
+        } else {
+            copy(&state.request)
+        };
+        Step::Send {
+            delay,
+            request,
+            call: self,
+        }
+    }
+}
+
+/// A copy of a request (`http::Request` is not `Clone` because of its extensions, which the core
+/// never sets).
+fn copy(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
+impl Config {
+    /// A Logout Authorize call under `policy`. When more than one attempt is allowed and the
+    /// request has no idempotency key, one is made from `random` so all attempts share it.
+    pub fn authorize_call(
+        &self,
+        request: &LogoutAuthorizeRequest,
+        policy: &RetryPolicy,
+        random: u128,
+    ) -> Result<Call<LogoutAuthorization>, Error> {
+        let http_request = match (request.idempotency_key(), policy.max_attempts() > 1) {
+            (None, true) => self.logout_authorize_request(
+                &request
+                    .clone()
+                    .with_idempotency_key(IdempotencyKey::from_random(random)),
+            ),
+            _ => self.logout_authorize_request(request),
+        }?;
+        let url = self.logout_authorize_url();
+        Ok(Call::new(
+            http_request,
+            url,
+            parse_logout_authorize_response,
+            policy,
+            true,
+        ))
+    }
+
+    /// A Logout Redirect call for `url` (the `logout_url` from Logout Authorize, or
+    /// [`Config::logout_redirect_url`]) under `policy`, checked as
+    /// [`Config::logout_url_request`] checks it. Timeouts are not retried: the token is
+    /// single-use and the server may have consumed it.
+    pub fn redirect_call(
+        &self,
+        url: &Url,
+        policy: &RetryPolicy,
+    ) -> Result<Call<LogoutRedirect>, Error> {
+        let request = self.logout_url_request(url)?;
+        Ok(Call::new(
+            request,
+            url.clone(),
+            parse_logout_redirect_response,
+            policy,
+            false,
+        ))
+    }
+}

@@ -1,0 +1,278 @@
+//! The clients a user holds: [`Client`] (blocking) and [`AsyncClient`], generic over the
+//! transport and the environment. The one call loop of each lives here; adapters only provide a
+//! transport.
+
+use std::fmt;
+
+use url::Url;
+
+use crate::call::{Call, Step};
+use crate::config::{Config, ProfileId};
+use crate::error::Error;
+use crate::logout_authorize::{LogoutAuthorization, LogoutAuthorizeRequest};
+use crate::logout_redirect::LogoutRedirect;
+use crate::options::ClientOptions;
+use crate::secret::LogoutToken;
+use crate::transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};
+
+/// What both clients share: construction, accessors and how calls are made.
+macro_rules! client_common {
+    ($client:ident, $transport_trait:ident) => {
+        impl<T> $client<T, StdEnvironment> {
+            /// A client sending through `transport` (anything implementing the transport
+            #[doc = concat!("trait, [`", stringify!($transport_trait), "`], closures included), in the")]
+            /// standard environment.
+            ///
+            /// `options` are the ones the client's calls follow (the retry policy); a transport
+            /// built from the same options applies their timeouts and body bound.
+            pub fn with_transport(config: Config, options: ClientOptions, transport: T) -> Self {
+                Self {
+                    config,
+                    options,
+                    transport,
+                    env: StdEnvironment,
+                }
+            }
+        }
+
+        impl<T, E> $client<T, E>
+        where
+            T: TryFrom<ClientOptions, Error = Error>,
+            E: Default,
+        {
+            /// A client with the default options on a transport built from them (what the
+            /// adapters' `Client::new` is).
+            pub fn new(config: Config) -> Result<Self, Error> {
+                Self::with_options(config, ClientOptions::default())
+            }
+
+            /// A client with these options on a transport built from them.
+            pub fn with_options(config: Config, options: ClientOptions) -> Result<Self, Error> {
+                Ok(Self {
+                    transport: T::try_from(options.clone())?,
+                    config,
+                    options,
+                    env: E::default(),
+                })
+            }
+        }
+
+        impl<T, E> $client<T, E> {
+            /// This client in another environment (a test clock, fixed randomness, a runtime's
+            /// timer).
+            pub fn with_environment<E2>(self, env: E2) -> $client<T, E2> {
+                $client {
+                    config: self.config,
+                    options: self.options,
+                    transport: self.transport,
+                    env,
+                }
+            }
+
+            /// The configuration.
+            pub fn config(&self) -> &Config {
+                &self.config
+            }
+
+            /// The options.
+            pub fn options(&self) -> &ClientOptions {
+                &self.options
+            }
+
+            /// The transport (a test double's record, for instance).
+            pub fn transport(&self) -> &T {
+                &self.transport
+            }
+
+            /// The Logout Redirect URL for a token (pure; nothing is sent). Prefer the
+            /// `logout_url` Logout Authorize returned.
+            pub fn logout_redirect_url(&self, token: &LogoutToken) -> Url {
+                self.config.logout_redirect_url(token)
+            }
+        }
+
+        impl<T, E: Environment> $client<T, E> {
+            fn authorize_call(
+                &self,
+                request: &LogoutAuthorizeRequest,
+            ) -> Result<Call<LogoutAuthorization>, Error> {
+                let policy = self.options.retry_policy();
+                self.config.authorize_call(request, policy, self.env.random())
+            }
+
+            fn redirect_call(&self, url: &Url) -> Result<Call<LogoutRedirect>, Error> {
+                self.config.redirect_call(url, self.options.retry_policy())
+            }
+        }
+
+        impl<T, E: Clone> Clone for $client<T, E>
+        where
+            T: Clone,
+        {
+            fn clone(&self) -> Self {
+                Self {
+                    config: self.config.clone(),
+                    options: self.options.clone(),
+                    transport: self.transport.clone(),
+                    env: self.env.clone(),
+                }
+            }
+        }
+
+        impl<T, E> fmt::Debug for $client<T, E> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.debug_struct(stringify!($client))
+                    .field("config", &self.config)
+                    .field("options", &self.options)
+                    .field("transport", &std::any::type_name::<T>())
+                    .finish_non_exhaustive()
+            }
+        }
+    };
+}
+
+/// A blocking WorkOS SSO Logout client over any [`SyncTransport`]: ureq through
+/// `workos-sso-logout-ureq`, your own stack, or a closure in a unit test.
+///
+/// ```
+/// use workos_sso_logout::{ApiKey, Client, ClientOptions, Config, ProfileId};
+///
+/// // A web handler's dependency, tested without a network: the transport is a closure.
+/// let transport = |request: http::Request<Vec<u8>>| {
+///     assert_eq!(request.uri().path(), "/sso/logout/authorize");
+///     http::Response::builder().status(200).body(
+///         br#"{"logout_url":"https://auth.workos.com/sso/logout?token=t","logout_token":"t"}"#.to_vec(),
+///     )
+/// };
+/// let config = Config::new(ApiKey::new("sk_test_123")?);
+/// let client = Client::with_transport(config, ClientOptions::default(), transport);
+/// let logout = client.authorize_logout(&ProfileId::new("prof_1")?)?;
+/// assert_eq!(logout.logout_url().path(), "/sso/logout");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Client<T, E = StdEnvironment> {
+    config: Config,
+    options: ClientOptions,
+    transport: T,
+    env: E,
+}
+
+/// An async WorkOS SSO Logout client over any [`AsyncTransport`]: hyper through
+/// `workos-sso-logout-hyper`, your own stack, or an async closure in a unit test.
+///
+/// ```
+/// use workos_sso_logout::{ApiKey, AsyncClient, ClientOptions, Config, ProfileId};
+///
+/// let transport = |_request: http::Request<Vec<u8>>| async {
+///     http::Response::builder().status(404).body(br#"{"message":"Profile not found"}"#.to_vec())
+/// };
+/// let config = Config::new(ApiKey::new("sk_test_123")?);
+/// let client = AsyncClient::with_transport(config, ClientOptions::default(), transport);
+/// let profile = ProfileId::new("prof_unknown")?;
+/// // Any executor runs it; this closure answers at once, so one poll is enough here.
+/// let mut future = std::pin::pin!(client.authorize_logout(&profile));
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// let std::task::Poll::Ready(result) = future.as_mut().poll(&mut cx) else {
+///     unreachable!("the closure answers at once")
+/// };
+/// assert_eq!(result.unwrap_err().status(), Some(http::StatusCode::NOT_FOUND));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct AsyncClient<T, E = StdEnvironment> {
+    config: Config,
+    options: ClientOptions,
+    transport: T,
+    env: E,
+}
+
+client_common!(Client, SyncTransport);
+client_common!(AsyncClient, AsyncTransport);
+
+impl<T: SyncTransport, E: Environment> Client<T, E> {
+    /// Logout Authorize for a profile: the logout URL to send the browser to, and its token.
+    pub fn authorize_logout(&self, profile_id: &ProfileId) -> Result<LogoutAuthorization, Error> {
+        self.authorize_logout_with(&LogoutAuthorizeRequest::new(profile_id.clone()))
+    }
+
+    /// Logout Authorize with a full request (for a caller-chosen idempotency key).
+    pub fn authorize_logout_with(
+        &self,
+        request: &LogoutAuthorizeRequest,
+    ) -> Result<LogoutAuthorization, Error> {
+        self.run(self.authorize_call(request)?)
+    }
+
+    /// Sends the browser's `GET` of a logout URL once, without following the redirect, and says
+    /// where WorkOS sends the browser (or that the logout completed). This spends the token.
+    pub fn follow_logout_redirect(&self, logout_url: &Url) -> Result<LogoutRedirect, Error> {
+        self.run(self.redirect_call(logout_url)?)
+    }
+
+    /// Drives a [`Call`] through its attempts: the blocking call loop.
+    pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
+        let mut step = call.start();
+        loop {
+            match step {
+                Step::Done(result) => return result,
+                Step::Send {
+                    delay,
+                    request,
+                    call,
+                } => {
+                    if !delay.is_zero() {
+                        self.env.sleep(delay);
+                    }
+                    let result = self.transport.send(request);
+                    step = call.handle(result, self.env.now(), self.env.random());
+                }
+            }
+        }
+    }
+}
+
+impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
+    /// Logout Authorize for a profile: the logout URL to send the browser to, and its token.
+    pub async fn authorize_logout(
+        &self,
+        profile_id: &ProfileId,
+    ) -> Result<LogoutAuthorization, Error> {
+        let request = LogoutAuthorizeRequest::new(profile_id.clone());
+        self.authorize_logout_with(&request).await
+    }
+
+    /// Logout Authorize with a full request (for a caller-chosen idempotency key).
+    pub async fn authorize_logout_with(
+        &self,
+        request: &LogoutAuthorizeRequest,
+    ) -> Result<LogoutAuthorization, Error> {
+        let call = self.authorize_call(request)?;
+        self.run(call).await
+    }
+
+    /// Sends the browser's `GET` of a logout URL once, without following the redirect, and says
+    /// where WorkOS sends the browser (or that the logout completed). This spends the token.
+    pub async fn follow_logout_redirect(&self, logout_url: &Url) -> Result<LogoutRedirect, Error> {
+        let call = self.redirect_call(logout_url)?;
+        self.run(call).await
+    }
+
+    /// Drives a [`Call`] through its attempts: the async call loop.
+    pub async fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
+        let mut step = call.start();
+        loop {
+            let (delay, request, call) = match step {
+                Step::Done(result) => return result,
+                Step::Send {
+                    delay,
+                    request,
+                    call,
+                } => (delay, request, call),
+            };
+            if !delay.is_zero() {
+                self.env.sleep_async(delay).await;
+            }
+            let sent = self.transport.send(request).await;
+            step = call.handle(sent, self.env.now(), self.env.random());
+        }
+    }
+}

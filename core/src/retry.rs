@@ -1,0 +1,268 @@
+//! The retry policy: when and how often to try again. Pure: `now` and randomness are arguments.
+//!
+//! # Why repeating Logout Authorize is safe
+//!
+//! Logout Authorize has no side effect a user can observe twice: each call only mints a new,
+//! short-lived logout token for a profile. If an attempt timed out after WorkOS minted a token,
+//! that token is simply never used and expires. The call also carries one `Idempotency-Key` over
+//! all its attempts, so WorkOS can recognise the repeat.
+//!
+//! The Logout Redirect `GET` consumes its single-use token, so a call that may have reached the
+//! server (a timeout) is **not** retried; a connect failure or an error status, where nothing was
+//! consumed, still is. That rule lives with the call machine (`call.rs`), which knows the endpoint.
+
+use std::time::{Duration, SystemTime};
+
+use http::{HeaderMap, StatusCode};
+
+use crate::error::{FailureKind, InvalidInput};
+use crate::retry_after::RetryAfter;
+
+/// Most attempts a policy may allow.
+const MAX_ATTEMPTS_LIMIT: u32 = 20;
+
+/// What happened on one attempt, as far as the retry decision is concerned.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Outcome<'a> {
+    /// A response arrived with this status and these headers.
+    Response {
+        status: StatusCode,
+        headers: &'a HeaderMap,
+    },
+    /// No usable response.
+    Failure(FailureKind),
+}
+
+/// The answer of a retry decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RetryDecision {
+    /// Wait this long, then try again.
+    Retry(Duration),
+    /// Do not try again.
+    Stop,
+}
+
+/// When and how often to retry: at most `max_attempts` attempts in all, exponential backoff with
+/// jitter from `initial_delay`, and no delay (`Retry-After` included) longer than `max_delay`.
+///
+/// By default: 3 attempts, 500 ms initial delay, 30 s cap; retried are 429, 500, 502, 503, 504,
+/// connect failures and timeouts (on the Logout Redirect `GET`, not timeouts: see the crate docs).
+///
+/// ```
+/// use std::time::Duration;
+/// use workos_sso_logout::RetryPolicy;
+/// let policy = RetryPolicy::new(5, Duration::from_millis(100), Duration::from_secs(2))?;
+/// assert_eq!(policy.max_attempts(), 5);
+/// assert_eq!(RetryPolicy::none().max_attempts(), 1);
+/// assert!(RetryPolicy::new(0, Duration::ZERO, Duration::ZERO).is_err());
+/// # Ok::<(), workos_sso_logout::InvalidInput>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_delay: Duration,
+    max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 3,
+            initial_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy of exactly one attempt: retries turned off.
+    pub fn none() -> Self {
+        Self {
+            max_attempts: 1,
+            ..Self::default()
+        }
+    }
+
+    /// A policy with these bounds. `max_attempts` is 1 to 20; `initial_delay` must not exceed
+    /// `max_delay`.
+    pub fn new(
+        max_attempts: u32,
+        initial_delay: Duration,
+        max_delay: Duration,
+    ) -> Result<Self, InvalidInput> {
+        if !(1..=MAX_ATTEMPTS_LIMIT).contains(&max_attempts) {
+            return Err(InvalidInput::Options(
+                "the retry policy's max_attempts must be between 1 and 20",
+            ));
+        }
+        if initial_delay > max_delay {
+            return Err(InvalidInput::Options(
+                "the retry policy's initial_delay must not exceed its max_delay",
+            ));
+        }
+        Ok(Self {
+            max_attempts,
+            initial_delay,
+            max_delay,
+        })
+    }
+
+    /// This policy allowing at most `retries` retries after the first attempt (0 to 19).
+    pub fn with_max_retries(self, retries: u32) -> Result<Self, InvalidInput> {
+        Self::new(
+            retries.saturating_add(1),
+            self.initial_delay,
+            self.max_delay,
+        )
+    }
+
+    /// Most attempts, the first included.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The delay before the first retry, before jitter.
+    pub fn initial_delay(&self) -> Duration {
+        self.initial_delay
+    }
+
+    /// The cap on any delay, `Retry-After` included.
+    pub fn max_delay(&self) -> Duration {
+        self.max_delay
+    }
+
+    /// Whether a status is worth retrying: 429, 500, 502, 503, 504.
+    pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+        matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
+    }
+
+    /// Decides what to do after attempt number `attempt` (1 for the first) ended in `outcome`.
+    /// `now` reads an HTTP-date `Retry-After`; `random` is any random number, for jitter.
+    pub(crate) fn decide(
+        &self,
+        attempt: u32,
+        outcome: Outcome<'_>,
+        now: SystemTime,
+        random: u128,
+    ) -> RetryDecision {
+        if attempt >= self.max_attempts {
+            return RetryDecision::Stop;
+        }
+        let retry_after = match outcome {
+            Outcome::Response { status, headers } if Self::is_retryable_status(status) => {
+                RetryAfter::from_headers(headers).map(|r| r.delay(now))
+            }
+            Outcome::Failure(FailureKind::Connect | FailureKind::Timeout) => None,
+            _ => return RetryDecision::Stop,
+        };
+        let delay = retry_after.unwrap_or_else(|| self.backoff(attempt, random));
+        RetryDecision::Retry(delay.min(self.max_delay))
+    }
+
+    /// Exponential backoff with "equal jitter": half the doubled delay, plus a random part of
+    /// the other half.
+    fn backoff(&self, attempt: u32, random: u128) -> Duration {
+        let factor = 1u32 << attempt.saturating_sub(1).min(20);
+        let full = self
+            .initial_delay
+            .saturating_mul(factor)
+            .min(self.max_delay);
+        let half = full / 2;
+        let spread = half.as_nanos();
+        let extra = random % spread.saturating_add(1);
+        // `extra` ≤ `half` in nanoseconds, which fit a u64 for any delay under 584 years.
+        half + Duration::from_nanos(u64::try_from(extra).unwrap_or(u64::MAX))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::UNIX_EPOCH;
+
+    use super::*;
+
+    fn decide(p: &RetryPolicy, attempt: u32, o: Outcome<'_>, now: SystemTime) -> RetryDecision {
+        p.decide(attempt, o, now, 0)
+    }
+
+    #[test]
+    fn default_retryable_outcomes() {
+        let p = RetryPolicy::default();
+        let h = HeaderMap::new();
+        let response = |s: u16| Outcome::Response {
+            status: StatusCode::from_u16(s).unwrap_or(StatusCode::IM_A_TEAPOT),
+            headers: &h,
+        };
+        for s in [429u16, 500, 502, 503, 504] {
+            let d = decide(&p, 1, response(s), UNIX_EPOCH);
+            assert!(matches!(d, RetryDecision::Retry(_)), "{s}");
+        }
+        for s in [200u16, 400, 401, 404, 422, 501, 505] {
+            assert_eq!(
+                decide(&p, 1, response(s), UNIX_EPOCH),
+                RetryDecision::Stop,
+                "{s}"
+            );
+        }
+        let failure = |k| Outcome::Failure(k);
+        assert!(matches!(
+            decide(&p, 1, failure(FailureKind::Timeout), UNIX_EPOCH),
+            RetryDecision::Retry(_)
+        ));
+        for k in [FailureKind::BodyTooLarge, FailureKind::Other] {
+            assert_eq!(decide(&p, 1, failure(k), UNIX_EPOCH), RetryDecision::Stop);
+        }
+        assert_eq!(
+            decide(&p, 3, failure(FailureKind::Connect), UNIX_EPOCH),
+            RetryDecision::Stop
+        );
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_respects_retry_after() {
+        let p = RetryPolicy::new(10, Duration::from_millis(100), Duration::from_secs(1))
+            .unwrap_or_default();
+        let f = Outcome::Failure(FailureKind::Connect);
+        let d = |attempt, random| match p.decide(attempt, f, UNIX_EPOCH, random) {
+            RetryDecision::Retry(d) => d,
+            RetryDecision::Stop => Duration::MAX,
+        };
+        assert_eq!(d(1, 0), Duration::from_millis(50));
+        assert_eq!(d(2, 0), Duration::from_millis(100));
+        assert_eq!(d(3, 0), Duration::from_millis(200));
+        assert!(d(3, u128::MAX) <= Duration::from_millis(400));
+        assert_eq!(d(9, 0), Duration::from_millis(500)); // capped at 1 s before jitter
+        let mut h = HeaderMap::new();
+        let mut retry_after = |value: &'static str, status, now| {
+            h.insert("retry-after", http::HeaderValue::from_static(value));
+            p.decide(
+                1,
+                Outcome::Response {
+                    status,
+                    headers: &h,
+                },
+                now,
+                99,
+            )
+        };
+        let busy = StatusCode::TOO_MANY_REQUESTS;
+        assert_eq!(
+            retry_after("0", busy, UNIX_EPOCH),
+            RetryDecision::Retry(Duration::ZERO)
+        );
+        assert_eq!(
+            retry_after("3600", busy, UNIX_EPOCH),
+            RetryDecision::Retry(Duration::from_secs(1))
+        );
+        // An HTTP-date already past (by 300 ms here) asks for no delay.
+        let now = UNIX_EPOCH + Duration::from_millis(784_111_777_300);
+        assert_eq!(
+            retry_after(
+                "Sun, 06 Nov 1994 08:49:37 GMT",
+                StatusCode::SERVICE_UNAVAILABLE,
+                now
+            ),
+            RetryDecision::Retry(Duration::ZERO)
+        );
+    }
+}
