@@ -78,21 +78,42 @@
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
-// The layers, bottom up; a module imports only from the layers below it (`.ci/layers` checks it).
-mod call; // 9: the call machine
-mod client;
-mod config; // 4
-pub mod error; // 1
-mod exchange; // 7: request/response helpers
-mod logout_authorize; // 8: the two endpoints, never importing each other
-mod logout_redirect; // 8
-mod options; // 6
-mod redact; // 0: leaves
-mod retry; // 5: policy and options
+// The layers, bottom up: `mod name; // N`. A module imports only from layers below its own
+// (`.ci/layers` checks it), so each can be read with only what is above it in this list.
+// leaves: redaction helpers and `Retry-After`
+mod redact; // 0
 mod retry_after; // 0
+
+// errors, with the transport failure kind
+pub mod error; // 1
+
+// inputs: the validation helper, secrets, configuration
+mod validate; // 2
+
 mod secret; // 3
-mod transport; // 10: the transport traits and the environment
-mod validate; // 2: inputs // 11: the clients and their loops
+
+mod config; // 4
+
+// retry policy and options
+mod retry; // 5
+
+mod options; // 6
+
+// request/response helpers both endpoints share
+mod exchange; // 7
+
+// the two endpoints, never importing each other
+mod logout_authorize; // 8
+mod logout_redirect; // 8
+
+// the call machine
+mod call; // 9
+
+// the transport traits and the environment
+mod transport; // 10
+
+// the clients and their call loops
+mod client; // 11
 
 pub use http;
 pub use url;

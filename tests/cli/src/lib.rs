@@ -1,5 +1,18 @@
-//! One blocking façade over both SDK transports, so the CLI and the end-to-end suite drive ureq and
-//! hyper through the same calls. (This is the client side; the emulator does not use it.)
+//! The library behind the `workos-logout` CLI: one blocking façade over both SDK transports, so the
+//! CLI, the demo and the end-to-end suite drive ureq and hyper through the same calls. (This is
+//! the client side; the emulator, `workos-sso-logout-emulator`, does not use the SDK.)
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+/// The repository README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct RepositoryReadmeDoctests;
+
+/// This crate's README examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
 
 use std::fmt;
 
@@ -9,6 +22,8 @@ use workos_sso_logout::{
     AsyncTransport, ClientOptions, Config, Error, FailureKind, LogoutAuthorization, LogoutRedirect,
     LogoutToken, ProfileId, SyncTransport, TransportError,
 };
+
+pub use workos_sso_logout_emulator as emulator;
 
 /// Which HTTP stack to use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -115,8 +130,10 @@ impl AnyClient {
     /// Sends one core-built request through the transport trait.
     pub fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
         match self {
-            AnyClient::Ureq(c) => SyncTransport::send(c, request),
-            AnyClient::Hyper(h) => h.runtime.block_on(AsyncTransport::send(&h.client, request)),
+            AnyClient::Ureq(c) => SyncTransport::send(c.transport(), request),
+            AnyClient::Hyper(h) => h
+                .runtime
+                .block_on(AsyncTransport::send(h.client.transport(), request)),
         }
     }
 }

@@ -7,11 +7,14 @@
 
 use std::time::Duration;
 
+use workos_logout::emulator::{Emulator, Fault, Route, start};
+use workos_logout::{AnyClient, Transport};
+use workos_sso_logout::error::UnexpectedReason;
 use workos_sso_logout::{
     ApiKey, BaseUrl, ClientOptions, Config, Error, FailureKind, LogoutAuthorization,
-    LogoutAuthorizeRequest, LogoutRedirect, ProfileId, RetryPolicy, USER_AGENT, UnexpectedReason,
+    LogoutAuthorizeRequest, LogoutRedirect, ProfileId, RetryPolicy,
 };
-use workos_sso_logout_testkit::{AnyClient, Emulator, Fault, Route, Transport, start};
+use workos_sso_logout_hyper::{HyperTransport, TokioEnvironment};
 
 /// Authorize by a plain string id.
 trait AuthorizeStr {
@@ -81,7 +84,13 @@ fn success(t: Transport) {
     );
     assert_eq!(r.header("content-type"), Some("application/json"));
     assert_eq!(r.header("accept"), Some("application/json"));
-    assert_eq!(r.header("user-agent"), Some(USER_AGENT));
+    assert_eq!(
+        r.header("user-agent"),
+        Some(concat!(
+            "workos-sso-logout-rust/",
+            env!("CARGO_PKG_VERSION")
+        ))
+    );
     assert!(r.header("idempotency-key").is_some());
     assert_eq!(
         r.body,
@@ -450,7 +459,8 @@ fn ureq_caller_agent_cannot_turn_on_redirects_or_status_errors() {
         .into();
     let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
         .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
-    let client = workos_sso_logout_ureq::Client::with_agent(config, test_options(), agent);
+    let transport = workos_sso_logout_ureq::UreqTransport::with_agent(agent, &test_options());
+    let client = workos_sso_logout_ureq::Client::with_transport(config, test_options(), transport);
     emu.push_fault(
         Route::Authorize,
         Fault::redirect(
@@ -483,7 +493,9 @@ fn hyper_caller_connector_plain_http() {
     let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
         .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
     let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = workos_sso_logout_hyper::Client::with_connector(config, test_options(), connector);
+    let transport = HyperTransport::with_connector(connector, &test_options());
+    let client = workos_sso_logout::AsyncClient::with_transport(config, test_options(), transport)
+        .with_environment(TokioEnvironment);
     let auth = rt
         .block_on(client.authorize_logout(&ProfileId::new(emu.oidc_profile_id()).unwrap()))
         .unwrap();

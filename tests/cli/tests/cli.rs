@@ -6,7 +6,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
-use workos_sso_logout_testkit::{Emulator, Fault, Route, start};
+use workos_logout::emulator::{Emulator, Fault, Route, start};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_workos-logout"));

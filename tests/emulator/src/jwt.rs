@@ -1,5 +1,7 @@
-//! HS256 JWTs for logout tokens, with ring's HMAC and a small base64url codec.
+//! HS256 JWTs for logout tokens, with ring's HMAC and the `base64` crate's URL-safe alphabet.
 
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::hmac;
 use serde_json::{Value, json};
 
@@ -59,38 +61,15 @@ fn header_len(token: &str) -> usize {
     token.rfind('.').unwrap_or(0)
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
+/// Unpadded base64url, as JWTs write it.
 pub(crate) fn b64url_encode(input: &[u8]) -> String {
-    let mut out = String::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize]));
-        }
-    }
-    out
+    URL_SAFE_NO_PAD.encode(input)
 }
 
+/// Decodes unpadded base64url; `None` for anything else, non-canonical encodings included (a
+/// signature with stray trailing bits is not the signature that was issued).
 pub(crate) fn b64url_decode(input: &str) -> Option<Vec<u8>> {
-    if input.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(input.len() * 3 / 4);
-    for chunk in input.as_bytes().chunks(4) {
-        let mut n = 0u32;
-        for (i, c) in chunk.iter().enumerate() {
-            let v = ALPHABET.iter().position(|a| a == c)? as u32;
-            n |= v << (18 - 6 * i);
-        }
-        for i in 0..chunk.len() - 1 {
-            out.push((n >> (16 - 8 * i)) as u8);
-        }
-    }
-    Some(out)
+    URL_SAFE_NO_PAD.decode(input).ok()
 }
 
 #[cfg(test)]
@@ -110,6 +89,8 @@ mod tests {
         }
         assert_eq!(b64url_decode("a"), None);
         assert_eq!(b64url_decode("a*"), None);
+        assert_eq!(b64url_decode("Zm8="), None); // padded
+        assert_eq!(b64url_decode("Zm9"), None); // non-canonical: stray trailing bits
     }
 
     #[test]

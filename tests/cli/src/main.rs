@@ -18,11 +18,12 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use workos_logout::emulator::{DEFAULT_API_KEY, Emulator};
+use workos_logout::{AnyClient, Transport};
 use workos_sso_logout::{
-    ApiKey, BaseUrl, ClientOptions, Config, DEFAULT_BASE_URL, Error, InvalidInput, LogoutRedirect,
-    LogoutToken, MAX_ATTEMPTS_LIMIT, ProfileId, RetryPolicy,
+    ApiKey, BaseUrl, ClientOptions, Config, Error, InvalidInput, LogoutRedirect, LogoutToken,
+    ProfileId, RetryPolicy,
 };
-use workos_sso_logout_testkit::{AnyClient, DEFAULT_API_KEY, Emulator, Transport};
 
 /// Exit status: success.
 const EXIT_OK: u8 = 0;
@@ -101,9 +102,9 @@ enum Command {
 
 #[derive(Debug, Args)]
 struct Target {
-    /// The WorkOS base URL.
-    #[arg(long, env = "WORKOS_BASE_URL", default_value = DEFAULT_BASE_URL)]
-    base_url: String,
+    /// The WorkOS base URL [default: https://auth.workos.com].
+    #[arg(long, env = "WORKOS_BASE_URL")]
+    base_url: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -129,7 +130,7 @@ impl CallArgs {
             options = options.with_timeout(timeout)?;
         }
         if let Some(retries) = self.retries {
-            if retries >= MAX_ATTEMPTS_LIMIT {
+            if retries > 19 {
                 return Err(InvalidInput::Options("--retries must be at most 19"));
             }
             options = options.with_retry_policy(RetryPolicy::default().with_max_retries(retries)?);
@@ -203,7 +204,10 @@ fn main() -> ExitCode {
 }
 
 fn config(target: &Target, api_key: Option<String>) -> Result<Config, Failure> {
-    let base_url = BaseUrl::parse(&target.base_url)?;
+    let base_url = match &target.base_url {
+        Some(url) => BaseUrl::parse(url)?,
+        None => BaseUrl::default(),
+    };
     let config = match api_key {
         Some(key) => Config::new(ApiKey::new(key)?),
         None => Config::without_api_key(),

@@ -355,11 +355,9 @@ fn invalid_token(description: &str) -> Reply {
 
 /// `GET /sso/logout?token=…`.
 fn logout(shared: &Shared, query: &str) -> Reply {
-    let tokens: Vec<String> = query
-        .split('&')
-        .filter_map(|pair| pair.split_once('=').or(Some((pair, ""))))
-        .filter(|(k, _)| *k == "token")
-        .map(|(_, v)| percent_decode(v))
+    let tokens: Vec<String> = form_urlencoded::parse(query.as_bytes())
+        .filter(|(k, _)| k == "token")
+        .map(|(_, v)| v.into_owned())
         .collect();
     let token = match tokens.as_slice() {
         [] => return invalid_token("The token parameter is required."),
@@ -390,28 +388,6 @@ fn logout(shared: &Shared, query: &str) -> Reply {
     // The IdP is told which session ended; where it sends the browser next is its own setting.
     let location = format!("{}/idp/end_session?state={jti}", shared.base_url);
     redirect_reply(StatusCode::FOUND, &location)
-}
-
-fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let hex = |b: u8| char::from(b).to_digit(16);
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => match (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                (Some(h), Some(l)) => {
-                    out.push((h * 16 + l) as u8);
-                    i += 2;
-                }
-                _ => out.push(b'%'),
-            },
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// The admin endpoints under [`ADMIN_PREFIX`].

@@ -2,7 +2,7 @@
 //! (the machine is shared and noisy: compare within a run, not across runs).
 //!
 //! ```sh
-//! cargo run --release -p workos-sso-logout-testkit --example bench_transports [-- ROUNDS CALLS]
+//! cargo run --release -p workos-logout --example bench_transports [-- ROUNDS CALLS]
 //! ```
 //!
 //! Each round runs CALLS authorize calls and CALLS authorize + follow flows per transport, in
@@ -11,11 +11,12 @@
 
 use std::time::{Duration, Instant};
 
+use workos_logout::emulator::start;
+use workos_logout::{AnyClient, Transport};
 use workos_sso_logout::{
     ApiKey, BaseUrl, ClientOptions, Config, LogoutAuthorizeRequest, ProfileId,
     parse_logout_authorize_response,
 };
-use workos_sso_logout_testkit::{AnyClient, Transport, start};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -67,14 +68,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?;
         r.into_body()
     };
+    let sent_to = config.logout_authorize_url();
     let t = Instant::now();
     for _ in 0..calls * 10 {
         let request =
             config.logout_authorize_request(&LogoutAuthorizeRequest::new(profile.clone()))?;
         std::hint::black_box(request);
-        let parsed = parse_logout_authorize_response(&workos_sso_logout::http::Response::new(
-            body.as_slice(),
-        ))?;
+        let response = workos_sso_logout::http::Response::new(body.as_slice());
+        let parsed = parse_logout_authorize_response(&sent_to, &response)?;
         std::hint::black_box(parsed);
     }
     let core_per_call = t.elapsed() / (calls as u32 * 10);

@@ -3,12 +3,13 @@
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
 
+use workos_logout::emulator::Emulator;
+use workos_logout::{AnyClient, Transport};
 use workos_sso_logout::url::Url;
 use workos_sso_logout::{
     ApiKey, BaseUrl, ClientOptions, Config, Error, LogoutAuthorizeRequest, LogoutRedirect,
-    ProfileId, parse_logout_authorize_response, redact_url,
+    ProfileId, parse_logout_authorize_response,
 };
-use workos_sso_logout_testkit::{AnyClient, Emulator, Transport};
 
 /// Most redirects followed from the logout URL before giving up on reaching a page.
 const MAX_HOPS: usize = 5;
@@ -58,7 +59,20 @@ impl Printer {
     }
 }
 
-/// A URL as the demo shows it: tokens redacted, and the origin left out when it is the emulator's.
+/// A URL with every query value (tokens, hints, state) left out: `…/sso/logout?token=…`.
+fn redact_url(url: &Url) -> String {
+    let mut shown = url.clone();
+    let names: Vec<String> = url.query_pairs().map(|(k, _)| format!("{k}=…")).collect();
+    shown.set_query(None);
+    let _ = shown.set_password(None);
+    let _ = shown.set_username("");
+    match names.is_empty() {
+        true => shown.to_string(),
+        false => format!("{shown}?{}", names.join("&")),
+    }
+}
+
+/// A URL as the demo shows it: query values left out, and the origin left out when it is the emulator's.
 fn show(url: &Url, base: &str) -> String {
     let shown = redact_url(url);
     match shown.strip_prefix(base) {
@@ -146,7 +160,8 @@ fn flow(p: &mut Printer, emulator: &Emulator, transport: Transport) {
     let authorized = request.and_then(|request| {
         let response = client.send(request)?;
         let status = response.status();
-        parse_logout_authorize_response(&response).map(|auth| (status, auth))
+        let sent_to = config.logout_authorize_url();
+        parse_logout_authorize_response(&sent_to, &response).map(|auth| (status, auth))
     });
     let took = t.elapsed();
     let auth = match authorized {
@@ -196,7 +211,7 @@ fn flow(p: &mut Printer, emulator: &Emulator, transport: Transport) {
 
 #[cfg(test)]
 mod tests {
-    use workos_sso_logout_testkit::{Fault, Route};
+    use workos_logout::emulator::{Fault, Route};
 
     use super::*;
 
