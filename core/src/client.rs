@@ -8,7 +8,7 @@ use url::Url;
 
 use crate::call::{Call, Step};
 use crate::config::{Config, ProfileId};
-use crate::error::Error;
+use crate::error::{Error, InvalidInput};
 use crate::logout_authorize::{LogoutAuthorization, LogoutAuthorizeRequest};
 use crate::logout_redirect::LogoutRedirect;
 use crate::options::ClientOptions;
@@ -44,6 +44,16 @@ macro_rules! client_common {
             /// adapters' `Client::new` is).
             pub fn new(config: Config) -> Result<Self, Error> {
                 Self::with_options(config, ClientOptions::default())
+            }
+
+            /// A client configured from the environment ([`Config::from_env`]: `WORKOS_API_KEY`,
+            /// required here, and optional `WORKOS_BASE_URL`), with the default options.
+            pub fn from_env() -> Result<Self, Error> {
+                let config = Config::from_env()?;
+                if config.api_key().is_none() {
+                    return Err(InvalidInput::MissingApiKey.into());
+                }
+                Self::new(config)
             }
 
             /// A client with these options on a transport built from them.

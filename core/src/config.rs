@@ -4,6 +4,7 @@
 use std::fmt;
 use std::net::IpAddr;
 
+use http::HeaderValue;
 use url::{Host, Url};
 
 use crate::error::InvalidInput;
@@ -18,6 +19,15 @@ const USER_AGENT: &str = concat!("workos-sso-logout-rust/", env!("CARGO_PKG_VERS
 
 /// Longest profile id accepted, in bytes (WorkOS ids are about 30).
 const MAX_PROFILE_ID_LEN: usize = 1024;
+
+/// Longest application name or version accepted in the `User-Agent`, in bytes.
+const MAX_APP_INFO_LEN: usize = 64;
+
+/// The environment variable holding the API key.
+const API_KEY_VAR: &str = "WORKOS_API_KEY";
+
+/// The environment variable holding an optional base URL.
+const BASE_URL_VAR: &str = "WORKOS_BASE_URL";
 
 /// Longest idempotency key accepted, in bytes.
 const MAX_IDEMPOTENCY_KEY_LEN: usize = 255;
@@ -148,13 +158,15 @@ fn is_loopback(host: &Host<&str>) -> bool {
 
 /// Everything needed to build requests: the API key, the base URL and the `User-Agent`.
 ///
-/// `Debug` shows the base URL and redacts the key.
+/// `Debug` shows the base URL and redacts the key. The `User-Agent` header is built once, here.
 ///
 /// ```
 /// use workos_sso_logout::{ApiKey, BaseUrl, Config};
 /// let config = Config::new(ApiKey::new("sk_test_123")?)
-///     .with_base_url(BaseUrl::parse("http://127.0.0.1:4100")?);
+///     .with_base_url(BaseUrl::parse("http://127.0.0.1:4100")?)
+///     .with_app_info("acme-portal", "2.4.1")?;
 /// assert_eq!(config.base_url().to_string(), "http://127.0.0.1:4100/");
+/// assert!(config.user_agent().ends_with(" acme-portal/2.4.1"));
 /// assert!(!format!("{config:?}").contains("sk_test_123"));
 /// # Ok::<(), workos_sso_logout::InvalidInput>(())
 /// ```
@@ -162,6 +174,8 @@ fn is_loopback(host: &Host<&str>) -> bool {
 pub struct Config {
     api_key: Option<ApiKey>,
     base_url: BaseUrl,
+    user_agent: String,
+    user_agent_header: HeaderValue,
 }
 
 impl Config {
@@ -169,7 +183,7 @@ impl Config {
     pub fn new(api_key: ApiKey) -> Self {
         Self {
             api_key: Some(api_key),
-            base_url: BaseUrl::default(),
+            ..Self::without_api_key()
         }
     }
 
@@ -180,6 +194,48 @@ impl Config {
         Self {
             api_key: None,
             base_url: BaseUrl::default(),
+            user_agent: USER_AGENT.to_owned(),
+            user_agent_header: HeaderValue::from_static(USER_AGENT),
+        }
+    }
+
+    /// The configuration the process environment gives: the API key from `WORKOS_API_KEY` and,
+    /// when set and not empty, the base URL from `WORKOS_BASE_URL`. Validated as
+    /// [`ApiKey::new`] and [`BaseUrl::parse`] validate. Without `WORKOS_API_KEY` the configuration
+    /// has no key (Logout Redirect works; Logout Authorize fails with
+    /// [`InvalidInput::MissingApiKey`] before anything is sent); the adapters' `Client::from_env`
+    /// requires it.
+    pub fn from_env() -> Result<Self, InvalidInput> {
+        Self::from_env_with(|name| {
+            std::env::var_os(name).map(|value| value.to_string_lossy().into_owned())
+        })
+    }
+
+    /// [`from_env`](Self::from_env) over any lookup of `WORKOS_API_KEY` and `WORKOS_BASE_URL`:
+    /// the same rules and messages for a CLI's flags or a test's map.
+    ///
+    /// ```
+    /// use workos_sso_logout::Config;
+    /// let config = Config::from_env_with(|name| match name {
+    ///     "WORKOS_API_KEY" => Some("sk_test_123".to_owned()),
+    ///     "WORKOS_BASE_URL" => Some("http://127.0.0.1:4100".to_owned()),
+    ///     _ => None,
+    /// })?;
+    /// assert_eq!(config.base_url().as_url().port(), Some(4100));
+    /// let err = Config::from_env_with(|name| (name == "WORKOS_API_KEY").then(|| "sk test".into()))
+    ///     .unwrap_err();
+    /// assert_eq!(err.to_string(), "the API key contains a space at character 2");
+    /// # Ok::<(), workos_sso_logout::InvalidInput>(())
+    /// ```
+    pub fn from_env_with(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, InvalidInput> {
+        let set = |name| lookup(name).filter(|value| !value.trim().is_empty());
+        let config = match set(API_KEY_VAR) {
+            Some(key) => Self::new(ApiKey::new(key)?),
+            None => Self::without_api_key(),
+        };
+        match set(BASE_URL_VAR) {
+            Some(url) => Ok(config.with_base_url(BaseUrl::parse(&url)?)),
+            None => Ok(config),
         }
     }
 
@@ -187,6 +243,24 @@ impl Config {
     pub fn with_base_url(mut self, base_url: BaseUrl) -> Self {
         self.base_url = base_url;
         self
+    }
+
+    /// Tags the `User-Agent` with your application: `workos-sso-logout-rust/<version> name/version`,
+    /// so WorkOS support can tell your calls apart. Both parts are 1 to 64 HTTP token characters
+    /// (letters, digits and ``!#$%&'*+-.^_`|~``).
+    pub fn with_app_info(mut self, name: &str, version: &str) -> Result<Self, InvalidInput> {
+        check("application name", name, MAX_APP_INFO_LEN, is_tchar)?;
+        check("application version", version, MAX_APP_INFO_LEN, is_tchar)?;
+        let user_agent = format!("{USER_AGENT} {name}/{version}");
+        // Token characters only, so this cannot fail; if it did, say so rather than panic.
+        self.user_agent_header =
+            HeaderValue::from_str(&user_agent).map_err(|_| InvalidInput::BadCharacter {
+                field: "application name",
+                what: "a character not allowed in an HTTP header",
+                at: 0,
+            })?;
+        self.user_agent = user_agent;
+        Ok(self)
     }
 
     /// The API key, if one is set.
@@ -199,10 +273,21 @@ impl Config {
         &self.base_url
     }
 
-    /// The `User-Agent` sent with every request: `workos-sso-logout-rust/<version>`.
-    pub fn user_agent(&self) -> &'static str {
-        USER_AGENT
+    /// The `User-Agent` sent with every request: `workos-sso-logout-rust/<version>`, then the
+    /// application tag of [`with_app_info`](Self::with_app_info) if any.
+    pub fn user_agent(&self) -> &str {
+        &self.user_agent
     }
+
+    /// The `User-Agent` as a header value, built once.
+    pub(crate) fn user_agent_header(&self) -> &HeaderValue {
+        &self.user_agent_header
+    }
+}
+
+/// An HTTP token character (RFC 9110 `tchar`).
+fn is_tchar(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c)
 }
 
 impl fmt::Debug for Config {
@@ -210,7 +295,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
-            .field("user_agent", &USER_AGENT)
+            .field("user_agent", &self.user_agent)
             .finish()
     }
 }

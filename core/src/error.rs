@@ -268,7 +268,9 @@ impl std::error::Error for TransportError {
 #[non_exhaustive]
 pub enum InvalidInput {
     /// Logout Authorize needs an API key and the configuration has none.
-    #[error("no API key is configured; Logout Authorize needs your WorkOS secret key (sk_…)")]
+    #[error(
+        "no API key is configured; Logout Authorize needs your WorkOS secret key (sk_…): set WORKOS_API_KEY or pass one"
+    )]
     MissingApiKey,
     /// A value is empty (or only whitespace).
     #[error("the {field} is empty")]

@@ -32,7 +32,7 @@ pub(crate) fn base_request(
     *req.uri_mut() = uri;
     let headers = req.headers_mut();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(USER_AGENT, HeaderValue::from_static(config.user_agent()));
+    headers.insert(USER_AGENT, config.user_agent_header().clone());
     Ok(req)
 }
 

@@ -229,3 +229,78 @@ fn redirects_need_no_api_key_but_authorize_does() {
         workos_sso_logout::Error::InvalidInput(InvalidInput::MissingApiKey)
     ));
 }
+
+#[test]
+fn the_app_tag_is_appended_to_the_user_agent_and_validated() {
+    let config = Config::new(ApiKey::new("sk_test_123").unwrap())
+        .with_app_info("acme-portal", "2.4.1+build.7")
+        .unwrap();
+    let req = config
+        .logout_authorize_request(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()))
+        .unwrap();
+    assert_eq!(
+        req.headers()["user-agent"],
+        format!("{USER_AGENT} acme-portal/2.4.1+build.7").as_str()
+    );
+    let token = LogoutToken::new("t").unwrap();
+    let get = config.logout_redirect_request(&token).unwrap();
+    assert_eq!(get.headers()["user-agent"], req.headers()["user-agent"]);
+    for (name, version) in [
+        ("", "1"),
+        ("acme portal", "1"),
+        ("acme", "1\r\nX-Evil: 1"),
+        ("acme/portal", "1"),
+        ("acmé", "1"),
+    ] {
+        let err = Config::without_api_key()
+            .with_app_info(name, version)
+            .unwrap_err();
+        assert!(err.to_string().contains("application"), "{err}");
+    }
+    let long = "a".repeat(65);
+    assert!(Config::without_api_key().with_app_info(&long, "1").is_err());
+}
+
+#[test]
+fn configuration_from_the_environment() {
+    let vars = |key: Option<&'static str>, url: Option<&'static str>| {
+        move |name: &str| match name {
+            "WORKOS_API_KEY" => key.map(str::to_owned),
+            "WORKOS_BASE_URL" => url.map(str::to_owned),
+            _ => None,
+        }
+    };
+    let config = Config::from_env_with(vars(Some("sk_test_env"), None)).unwrap();
+    assert_eq!(config.api_key().unwrap().expose_secret(), "sk_test_env");
+    assert_eq!(
+        config.base_url().as_url().as_str(),
+        "https://auth.workos.com/"
+    );
+    let config = Config::from_env_with(vars(Some("sk_test_env"), Some(""))).unwrap();
+    assert_eq!(
+        config.base_url().as_url().as_str(),
+        "https://auth.workos.com/"
+    );
+    let config =
+        Config::from_env_with(vars(Some("sk_test_env"), Some("http://localhost:4100"))).unwrap();
+    assert_eq!(config.base_url().as_url().port(), Some(4100));
+    assert!(
+        Config::from_env_with(vars(None, None))
+            .unwrap()
+            .api_key()
+            .is_none()
+    );
+    let err = Config::from_env_with(vars(Some("sk_test\n"), None)).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the API key contains a line feed (LF) at character 7"
+    );
+    let err = Config::from_env_with(vars(Some("sk"), Some("http://example.com"))).unwrap_err();
+    assert!(err.to_string().starts_with("invalid base URL"), "{err}");
+    // Without a key, Logout Authorize says what to set, before anything is sent.
+    let err = Config::from_env_with(vars(None, None))
+        .unwrap()
+        .logout_authorize_request(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()))
+        .unwrap_err();
+    assert!(err.to_string().contains("WORKOS_API_KEY"), "{err}");
+}

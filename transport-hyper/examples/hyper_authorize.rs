@@ -9,7 +9,7 @@
 
 use std::process::ExitCode;
 
-use workos_sso_logout::{ApiKey, BaseUrl, Config, ProfileId};
+use workos_sso_logout::ProfileId;
 use workos_sso_logout_hyper::Client;
 
 #[tokio::main(flavor = "current_thread")]
@@ -27,14 +27,8 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let profile_id = std::env::args()
         .nth(1)
         .ok_or("usage: hyper_authorize <profile id>")?;
-    let api_key = std::env::var("WORKOS_API_KEY")
-        .map_err(|_| "set WORKOS_API_KEY to your WorkOS secret key")?;
-    let base_url = match std::env::var("WORKOS_BASE_URL") {
-        Ok(url) => BaseUrl::parse(&url)?,
-        Err(_) => BaseUrl::default(),
-    };
-    let config = Config::new(ApiKey::new(api_key)?).with_base_url(base_url);
-    let client = Client::new(config)?;
+    // WORKOS_API_KEY, and WORKOS_BASE_URL when set: validated before anything is sent.
+    let client = Client::from_env()?;
     let logout = client
         .authorize_logout(&ProfileId::new(profile_id)?)
         .await?;

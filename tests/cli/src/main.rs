@@ -21,8 +21,7 @@ use clap::{Args, Parser, Subcommand};
 use workos_logout::emulator::{DEFAULT_API_KEY, Emulator};
 use workos_logout::{AnyClient, Transport};
 use workos_sso_logout::{
-    ApiKey, BaseUrl, ClientOptions, Config, Error, InvalidInput, LogoutRedirect, LogoutToken,
-    ProfileId, RetryPolicy,
+    ClientOptions, Config, Error, InvalidInput, LogoutRedirect, LogoutToken, ProfileId, RetryPolicy,
 };
 
 /// Exit status: success.
@@ -203,16 +202,14 @@ fn main() -> ExitCode {
     }
 }
 
+/// The configuration from the flags, which fall back to `WORKOS_API_KEY` and `WORKOS_BASE_URL`:
+/// the SDK's own `Config::from_env` rules and messages, over the flags' values.
 fn config(target: &Target, api_key: Option<String>) -> Result<Config, Failure> {
-    let base_url = match &target.base_url {
-        Some(url) => BaseUrl::parse(url)?,
-        None => BaseUrl::default(),
-    };
-    let config = match api_key {
-        Some(key) => Config::new(ApiKey::new(key)?),
-        None => Config::without_api_key(),
-    };
-    Ok(config.with_base_url(base_url))
+    Ok(Config::from_env_with(|name| match name {
+        "WORKOS_API_KEY" => api_key.clone(),
+        "WORKOS_BASE_URL" => target.base_url.clone(),
+        _ => None,
+    })?)
 }
 
 fn authorize(
@@ -223,15 +220,11 @@ fn authorize(
     json: bool,
 ) -> Result<(), Failure> {
     let profile_id = ProfileId::new(profile_id)?;
-    let api_key = api_key.ok_or(Failure {
-        code: EXIT_USAGE,
-        message: "no API key: pass --api-key or set WORKOS_API_KEY".into(),
-    })?;
-    let client = AnyClient::new(
-        call.transport,
-        config(target, Some(api_key))?,
-        call.options()?,
-    )?;
+    let config = config(target, api_key)?;
+    if config.api_key().is_none() {
+        return Err(InvalidInput::MissingApiKey.into());
+    }
+    let client = AnyClient::new(call.transport, config, call.options()?)?;
     let logout = client.authorize_logout(&profile_id)?;
     if json {
         let out = serde_json::json!({
