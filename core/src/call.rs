@@ -9,6 +9,8 @@ use http::{Request, Response};
 use url::Url;
 
 use crate::config::{Config, IdempotencyKey};
+#[cfg(feature = "tracing")]
+use crate::error::request_id;
 use crate::error::{Error, FailureKind, TransportError};
 use crate::logout_authorize::{
     LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
@@ -70,6 +72,8 @@ struct State<T> {
     parse: Parse<T>,
     policy: RetryPolicy,
     attempts: u32,
+    /// Which endpoint, for diagnostics: `logout_authorize` or `logout_redirect`.
+    endpoint: &'static str,
     /// Whether an attempt that may have reached the server (a timeout) may be repeated: false
     /// when the request spends a single-use token.
     repeatable: bool,
@@ -109,6 +113,7 @@ impl<T> fmt::Debug for Call<T> {
 
 impl<T> Call<T> {
     fn new(
+        endpoint: &'static str,
         request: Request<Vec<u8>>,
         request_url: Url,
         parse: Parse<T>,
@@ -121,8 +126,14 @@ impl<T> Call<T> {
             parse,
             policy: policy.clone(),
             attempts: 0,
+            endpoint,
             repeatable,
         }))
+    }
+
+    /// Which endpoint this call is to: `"logout_authorize"` or `"logout_redirect"`.
+    pub fn endpoint(&self) -> &'static str {
+        self.0.endpoint
     }
 
     /// The first attempt: [`Step::Send`] with no delay.
@@ -149,7 +160,10 @@ impl<T> Call<T> {
                     status: response.status(),
                     headers: response.headers(),
                 };
-                match state.policy.decide(state.attempts, outcome, now, random) {
+                let decision = state.policy.decide(state.attempts, outcome, now, random);
+                #[cfg(feature = "tracing")]
+                trace_response(state.attempts, &response, decision);
+                match decision {
                     RetryDecision::Retry(delay) => self.attempt(delay),
                     RetryDecision::Stop => Step::Done((state.parse)(&state.request_url, &response)),
                 }
@@ -163,6 +177,8 @@ impl<T> Call<T> {
                         .policy
                         .decide(state.attempts, Outcome::Failure(error.kind()), now, random)
                 };
+                #[cfg(feature = "tracing")]
+                trace_failure(state.attempts, error.kind(), decision);
                 match decision {
                     RetryDecision::Retry(delay) => self.attempt(delay),
                     RetryDecision::Stop => Step::Done(Err(error.into())),
@@ -198,6 +214,42 @@ impl<T> Call<T> {
     }
 }
 
+/// The event of an attempt that got a response: its number, status, request id (bounded and
+/// scrubbed like every text kept from a response) and the retry delay if one is due. No URL,
+/// header or body: those can carry the key or the token.
+#[cfg(feature = "tracing")]
+fn trace_response(attempt: u32, response: &Response<Vec<u8>>, decision: RetryDecision) {
+    let request_id = request_id(response.headers());
+    let request_id = request_id.as_deref().unwrap_or("-");
+    let status = response.status().as_u16();
+    match decision {
+        RetryDecision::Retry(delay) => tracing::info!(
+            attempt,
+            status,
+            request_id,
+            retry_in_ms = delay.as_millis() as u64,
+            "attempt answered; retrying"
+        ),
+        RetryDecision::Stop => tracing::info!(attempt, status, request_id, "attempt answered"),
+    }
+}
+
+/// The event of an attempt that got no response: its number, the failure kind and the retry
+/// delay if one is due (not the transport's message, which can quote a URL).
+#[cfg(feature = "tracing")]
+fn trace_failure(attempt: u32, kind: FailureKind, decision: RetryDecision) {
+    let failure = format!("{kind:?}");
+    match decision {
+        RetryDecision::Retry(delay) => tracing::warn!(
+            attempt,
+            failure,
+            retry_in_ms = delay.as_millis() as u64,
+            "attempt failed; retrying"
+        ),
+        RetryDecision::Stop => tracing::warn!(attempt, failure, "attempt failed"),
+    }
+}
+
 /// A copy of a request (`http::Request` is not `Clone` because of its extensions, which the core
 /// never sets).
 fn copy(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
@@ -228,6 +280,7 @@ impl Config {
         }?;
         let url = self.logout_authorize_url();
         Ok(Call::new(
+            "logout_authorize",
             http_request,
             url,
             parse_logout_authorize_response,
@@ -247,6 +300,7 @@ impl Config {
     ) -> Result<Call<LogoutRedirect>, Error> {
         let request = self.logout_url_request(url)?;
         Ok(Call::new(
+            "logout_redirect",
             request,
             url.clone(),
             parse_logout_redirect_response,

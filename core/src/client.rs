@@ -220,15 +220,29 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
 
     /// Drives a [`Call`] through its attempts: the blocking call loop.
     pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
+        #[cfg(feature = "tracing")]
+        let span = call_span(&call);
+        #[cfg(feature = "tracing")]
+        let _entered = span.enter();
+        let (result, _attempts) = self.attempts(call);
+        #[cfg(feature = "tracing")]
+        span.record("attempts", _attempts);
+        result
+    }
+
+    /// The loop itself; also says how many attempts were made.
+    fn attempts<O>(&self, call: Call<O>) -> (Result<O, Error>, u32) {
         let mut step = call.start();
+        let mut attempts = 0;
         loop {
             match step {
-                Step::Done(result) => return result,
+                Step::Done(result) => return (result, attempts),
                 Step::Send {
                     delay,
                     request,
                     call,
                 } => {
+                    attempts = call.attempts();
                     if !delay.is_zero() {
                         self.env.sleep(delay);
                     }
@@ -268,16 +282,31 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
 
     /// Drives a [`Call`] through its attempts: the async call loop.
     pub async fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
+        #[cfg(feature = "tracing")]
+        let span = call_span(&call);
+        let attempts = self.attempts(call);
+        #[cfg(feature = "tracing")]
+        let attempts = tracing::Instrument::instrument(attempts, span.clone());
+        let (result, _attempts) = attempts.await;
+        #[cfg(feature = "tracing")]
+        span.record("attempts", _attempts);
+        result
+    }
+
+    /// The loop itself; also says how many attempts were made.
+    async fn attempts<O>(&self, call: Call<O>) -> (Result<O, Error>, u32) {
         let mut step = call.start();
+        let mut attempts = 0;
         loop {
             let (delay, request, call) = match step {
-                Step::Done(result) => return result,
+                Step::Done(result) => return (result, attempts),
                 Step::Send {
                     delay,
                     request,
                     call,
                 } => (delay, request, call),
             };
+            attempts = call.attempts();
             if !delay.is_zero() {
                 self.env.sleep_async(delay).await;
             }
@@ -285,4 +314,15 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
             step = call.handle(sent, self.env.now(), self.env.random());
         }
     }
+}
+
+/// The span of one call: the endpoint, and how many attempts it took (recorded when it ends).
+#[cfg(feature = "tracing")]
+fn call_span<O>(call: &Call<O>) -> tracing::Span {
+    let endpoint = call.endpoint();
+    tracing::info_span!(
+        "workos_sso_logout",
+        endpoint,
+        attempts = tracing::field::Empty
+    )
 }

@@ -40,6 +40,10 @@ const EXIT_TRANSPORT: u8 = 4;
 #[derive(Debug, Parser)]
 #[command(name = "workos-logout", version)]
 struct Cli {
+    /// Show each call and attempt on stderr (status, request id, failure kind, retry delay; never
+    /// a secret).
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -171,6 +175,15 @@ impl From<InvalidInput> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.verbose {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+            .with_writer(std::io::stderr)
+            .with_ansi(false)
+            .without_time()
+            .with_target(false)
+            .init();
+    }
     let result = match cli.command.unwrap_or(Command::Demo) {
         Command::Demo => return ExitCode::from(demo::run()),
         Command::Authorize {

@@ -375,3 +375,27 @@ fn every_subcommand_has_help() {
     assert!(stdout(&o).contains("Exit status"));
     assert!(run(&["--version"]).status.success());
 }
+
+#[test]
+fn verbose_shows_each_attempt_on_stderr_without_secrets() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::rate_limited_seconds(0));
+    let o = authorize(
+        &emu,
+        &["-v", "--json", "--profile-id", emu.oidc_profile_id()],
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let token = json["logout_token"].as_str().unwrap();
+    let err = stderr(&o);
+    assert!(err.contains("attempt=1 status=429"), "{err}");
+    assert!(err.contains("retry_in_ms=0"), "{err}");
+    assert!(err.contains("attempt=2 status=200"), "{err}");
+    assert!(
+        !err.contains(token) && !err.contains(emu.api_key()),
+        "{err}"
+    );
+    // Without -v, stderr stays empty on success.
+    let quiet = authorize(&emu, &["--profile-id", emu.oidc_profile_id()]);
+    assert_eq!(stderr(&quiet), "");
+}

@@ -1,0 +1,166 @@
+//! With the `tracing` feature on, every call has a span and every attempt an event, on both
+//! transports, and neither the API key nor the logout token appears in what is recorded — even
+//! when the server echoes both back in bodies and headers.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use workos_logout::emulator::{Emulator, Fault, Route, start};
+use workos_logout::{AnyClient, Transport};
+use workos_sso_logout::{ApiKey, BaseUrl, ClientOptions, Config, ProfileId, RetryPolicy};
+
+/// A `tracing` writer into a shared buffer.
+#[derive(Clone, Default)]
+struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+/// Runs `f` with every event and span (at any level) written to the returned text.
+fn capture(f: impl FnOnce()) -> String {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    tracing::subscriber::with_default(subscriber, f);
+    captured.text()
+}
+
+fn client(emu: &Emulator, transport: Transport, key: &str) -> AnyClient {
+    let config = Config::new(ApiKey::new(key).unwrap())
+        .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
+    let policy = RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(20)).unwrap();
+    let options = ClientOptions::default().with_retry_policy(policy);
+    AnyClient::new(transport, config, options).unwrap()
+}
+
+/// A 503 whose body and headers echo the secrets back.
+fn echo(key: &str, token: &str) -> Fault {
+    Fault::Status {
+        status: 503,
+        body: Some(format!(
+            r#"{{"message":"key={key} token={token}","code":"{token}","errors":[{{"field":"{key}"}}]}}"#
+        )),
+        headers: vec![
+            ("x-request-id".into(), token.to_owned()),
+            ("retry-after".into(), "0".into()),
+        ],
+    }
+}
+
+#[test]
+fn spans_and_events_name_every_attempt_and_never_a_secret() {
+    for transport in Transport::ALL {
+        let emu = start().unwrap();
+        let key = emu.api_key().to_owned();
+        let good = client(&emu, transport, &key);
+        let profile = ProfileId::new(emu.oidc_profile_id()).unwrap();
+
+        // Success, after a retried 503 that echoes the key and a token.
+        let first = good.authorize_logout(&profile).unwrap();
+        let token = first.logout_token().expose_secret().to_owned();
+        emu.push_fault(Route::Authorize, echo(&key, &token));
+        let mut tokens = vec![token.clone()];
+        let success = capture(|| {
+            let auth = good.authorize_logout(&profile).unwrap();
+            tokens.push(auth.logout_token().expose_secret().to_owned());
+            good.follow_logout_redirect(auth.logout_url()).unwrap();
+        });
+        // Failures: a wrong key (401), a spent token (400), and 503s until the attempts run out.
+        let failure = capture(|| {
+            let wrong = client(&emu, transport, "sk_test_WRONGKEY0123456789");
+            wrong.authorize_logout(&profile).unwrap_err();
+            good.follow_logout_redirect(first.logout_url()).unwrap();
+            good.follow_logout_redirect(first.logout_url()).unwrap_err();
+            for _ in 0..3 {
+                emu.push_fault(Route::Authorize, echo(&key, &token));
+            }
+            good.authorize_logout(&profile).unwrap_err();
+        });
+
+        for (what, text) in [("success", &success), ("failure", &failure)] {
+            assert!(
+                text.contains("workos_sso_logout"),
+                "{transport} {what}: {text}"
+            );
+            for secret in tokens
+                .iter()
+                .map(String::as_str)
+                .chain([key.as_str(), "WRONGKEY"])
+            {
+                assert!(
+                    !text.contains(secret),
+                    "{transport} {what} shows a secret: {text}"
+                );
+            }
+        }
+        assert!(
+            success.contains("endpoint=\"logout_authorize\""),
+            "{success}"
+        );
+        assert!(
+            success.contains("endpoint=\"logout_redirect\""),
+            "{success}"
+        );
+        assert!(success.contains("status=503"), "{success}");
+        assert!(success.contains("retry_in_ms=0"), "{success}");
+        assert!(success.contains("status=200"), "{success}");
+        assert!(success.contains("status=302"), "{success}");
+        assert!(success.contains("request_id=\"req_"), "{success}");
+        assert!(failure.contains("status=401"), "{failure}");
+        assert!(failure.contains("status=400"), "{failure}");
+        assert!(failure.contains("attempt=3"), "{failure}");
+        // The span closes with the number of attempts the call took.
+        assert!(failure.contains("attempts=3"), "{failure}");
+        assert!(success.contains("attempts=2"), "{success}");
+    }
+}
+
+#[test]
+fn transport_failures_are_events_with_their_kind() {
+    // A port that was just free: connection refused on every attempt.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for transport in Transport::ALL {
+        let config = Config::new(ApiKey::new("sk_test_SECRETKEY0123456789").unwrap())
+            .with_base_url(BaseUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap());
+        let policy =
+            RetryPolicy::new(2, Duration::from_millis(1), Duration::from_millis(5)).unwrap();
+        let options = ClientOptions::default().with_retry_policy(policy);
+        let client = AnyClient::new(transport, config, options).unwrap();
+        let text = capture(|| {
+            client
+                .authorize_logout(&ProfileId::new("prof_1").unwrap())
+                .unwrap_err();
+        });
+        assert!(text.contains("failure=\"Connect\""), "{transport}: {text}");
+        assert!(
+            text.contains("attempt failed; retrying"),
+            "{transport}: {text}"
+        );
+        assert!(!text.contains("SECRETKEY"), "{transport}: {text}");
+    }
+}
