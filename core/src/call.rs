@@ -12,6 +12,7 @@ use crate::config::{Config, IdempotencyKey};
 #[cfg(feature = "tracing")]
 use crate::error::request_id;
 use crate::error::{Error, FailureKind, TransportError};
+use crate::exchange::copy_request;
 use crate::logout_authorize::{
     LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
 };
@@ -204,7 +205,7 @@ impl<T> Call<T> {
             // The last attempt: no copy is needed any more.
             std::mem::take(&mut state.request)
         } else {
-            copy(&state.request)
+            copy_request(&state.request)
         };
         Step::Send {
             delay,
@@ -248,17 +249,6 @@ fn trace_failure(attempt: u32, kind: FailureKind, decision: RetryDecision) {
         ),
         RetryDecision::Stop => tracing::warn!(attempt, failure, "attempt failed"),
     }
-}
-
-/// A copy of a request (`http::Request` is not `Clone` because of its extensions, which the core
-/// never sets).
-fn copy(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
-    let mut copy = Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
 }
 
 impl Config {

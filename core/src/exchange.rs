@@ -36,6 +36,17 @@ pub(crate) fn base_request(
     Ok(req)
 }
 
+/// A copy of a request (`http::Request` is not `Clone` because of its extensions, which the core
+/// never sets).
+pub(crate) fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
+    let mut copy = Request::new(request.body().clone());
+    *copy.method_mut() = request.method().clone();
+    *copy.uri_mut() = request.uri().clone();
+    *copy.version_mut() = request.version();
+    *copy.headers_mut() = request.headers().clone();
+    copy
+}
+
 /// `Ok(())` for a 2xx; the API or unexpected-response error the response stands for otherwise.
 pub(crate) fn require_success<B: AsRef<[u8]>>(response: &Response<B>) -> Result<(), Error> {
     if response.status().is_success() {

@@ -115,6 +115,10 @@ mod transport; // 10
 // the clients and their call loops
 mod client; // 11
 
+// a recording transport for users' unit tests (feature `test-util`)
+#[cfg(feature = "test-util")]
+pub mod test_util; // 11
+
 pub use http;
 pub use url;
 

@@ -1,0 +1,100 @@
+//! The `test-util` test double, as a user's unit test uses it: blocking and async.
+
+#![cfg(feature = "test-util")]
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use workos_sso_logout::test_util::MockTransport;
+use workos_sso_logout::{
+    ApiKey, AsyncClient, Client, ClientOptions, Config, Environment, FailureKind, ProfileId,
+    RetryPolicy,
+};
+
+const OK: &str =
+    r#"{"logout_url":"https://auth.workos.com/sso/logout?token=t","logout_token":"t"}"#;
+
+/// No real sleeping: retries in a unit test are instant.
+struct Instant;
+impl Environment for Instant {
+    fn sleep(&self, _: Duration) {}
+    async fn sleep_async(&self, _: Duration) {}
+}
+
+fn config() -> Config {
+    Config::new(ApiKey::new("sk_test_mock").unwrap())
+}
+
+/// Polls a future that never waits (the mock answers at once, the environment never sleeps).
+fn ready<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the future waited"),
+    }
+}
+
+#[test]
+fn records_requests_and_plays_answers_in_order() {
+    let mock = MockTransport::new();
+    mock.push_json(503, r#"{"message":"busy"}"#)
+        .push_error(FailureKind::Timeout)
+        .push_json(200, OK);
+    let client = Client::with_transport(config(), ClientOptions::default(), mock.clone())
+        .with_environment(Instant);
+    let logout = client
+        .authorize_logout(&ProfileId::new("prof_1").unwrap())
+        .unwrap();
+    assert_eq!(logout.logout_token().expose_secret(), "t");
+    let requests = mock.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(mock.remaining(), 0);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.headers()["authorization"] == "Bearer sk_test_mock")
+    );
+    assert_eq!(
+        requests[0].headers()["idempotency-key"],
+        requests[2].headers()["idempotency-key"]
+    );
+    assert!(!format!("{mock:?}").contains("sk_test_mock"));
+}
+
+#[test]
+fn an_empty_queue_is_a_clear_transport_error() {
+    let mock = MockTransport::new();
+    let options = ClientOptions::default().with_retry_policy(RetryPolicy::none());
+    let client = Client::with_transport(config(), options, mock.clone());
+    let err = client
+        .authorize_logout(&ProfileId::new("prof_1").unwrap())
+        .unwrap_err();
+    assert_eq!(err.as_transport().unwrap().kind(), FailureKind::Other);
+    assert!(err.to_string().contains("no answer queued"), "{err}");
+    assert_eq!(mock.requests().len(), 1);
+}
+
+#[test]
+fn the_async_client_uses_the_same_double() {
+    let mock = MockTransport::new();
+    mock.push_json(429, r#"{"message":"slow down"}"#)
+        .push_json(200, OK);
+    let client = AsyncClient::with_transport(config(), ClientOptions::default(), mock.clone())
+        .with_environment(Instant);
+    let profile = ProfileId::new("prof_1").unwrap();
+    let logout = ready(client.authorize_logout(&profile)).unwrap();
+    assert_eq!(logout.logout_url().path(), "/sso/logout");
+    assert_eq!(mock.requests().len(), 2);
+    mock.push_json(404, r#"{"message":"Profile not found"}"#);
+    let err = ready(client.authorize_logout(&profile)).unwrap_err();
+    assert_eq!(
+        err.as_api().unwrap().message.as_deref(),
+        Some("Profile not found")
+    );
+}
