@@ -80,7 +80,7 @@ struct State<T> {
     repeatable: bool,
 }
 
-/// What a [`Call`] asks for next.
+/// What a [`Call`] asks for next (see [`Call`] for the loop that reads it).
 // One per attempt, moved straight into the transport: boxing the request would cost an
 // allocation per attempt to save a 272-byte move.
 #[allow(clippy::large_enum_variant)]

@@ -115,7 +115,8 @@ impl From<UnexpectedResponse> for Error {
     }
 }
 
-/// How a transport failed to get a response: the part of a [`TransportError`] retries depend on.
+/// How a transport failed to get a response: the part of a [`TransportError`] retries depend on
+/// (connect failures and timeouts are retried; see [`TransportError`] for an example).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum FailureKind {
@@ -315,6 +316,21 @@ pub enum InvalidInput {
 }
 /// An error answered by the WorkOS API: an error status with a JSON error body.
 ///
+/// ```
+/// # use workos_sso_logout::parse_logout_authorize_response;
+/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
+/// let answer = http::Response::builder()
+///     .status(400)
+///     .header("x-request-id", "req_42")
+///     .body(r#"{"error":"connection_invalid","error_description":"Single Logout is only supported for GenericOIDC connections."}"#)?;
+/// let err = parse_logout_authorize_response(&sent_to, &answer).unwrap_err();
+/// let api = err.as_api().unwrap();
+/// assert_eq!(api.code.as_deref(), Some("connection_invalid"));
+/// assert_eq!(api.request_id.as_deref(), Some("req_42"));
+/// assert!(api.hint().unwrap().contains("OpenID Connect"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// Every text field has anything that looks like a credential replaced by `[redacted]`, so the
 /// error can be logged as is. Both WorkOS shapes are read: `{"message", "code", "errors"}` and the OAuth-style
 /// `{"error", "error_description"}` (folded into [`code`](Self::code) and
@@ -387,7 +403,19 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// One entry of a WorkOS `errors` array.
+/// One entry of a WorkOS `errors` array ([`ApiError::errors`]).
+///
+/// ```
+/// # use workos_sso_logout::parse_logout_authorize_response;
+/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
+/// let body = r#"{"message":"Validation failed","errors":[{"field":"profile_id","code":"required"}]}"#;
+/// let answer = http::Response::builder().status(422).body(body)?;
+/// let err = parse_logout_authorize_response(&sent_to, &answer).unwrap_err();
+/// let field = &err.as_api().unwrap().errors[0];
+/// assert_eq!(field.field.as_deref(), Some("profile_id"));
+/// assert_eq!(field.to_string(), "profile_id: required");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct FieldError {
@@ -411,7 +439,8 @@ impl fmt::Display for FieldError {
     }
 }
 
-/// Why a response could not be understood.
+/// Why a response could not be understood ([`UnexpectedResponse::reason`]; see there for an
+/// example).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum UnexpectedReason {
@@ -457,6 +486,22 @@ impl fmt::Display for UnexpectedReason {
 
 /// A response that does not follow the protocol. Keeps the status, the request id and a bounded,
 /// redacted excerpt of the body for diagnosis.
+///
+/// ```
+/// use workos_sso_logout::error::UnexpectedReason;
+/// # use workos_sso_logout::parse_logout_authorize_response;
+/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
+/// let page = http::Response::builder()
+///     .status(502)
+///     .header("content-type", "text/html")
+///     .body("<html>Bad gateway</html>")?;
+/// let err = parse_logout_authorize_response(&sent_to, &page).unwrap_err();
+/// let unexpected = err.as_unexpected().unwrap();
+/// assert_eq!(unexpected.status, 502);
+/// assert!(matches!(unexpected.reason, UnexpectedReason::NotJson { .. }));
+/// assert_eq!(unexpected.body_excerpt, "<html>Bad gateway</html>");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("unexpected response from WorkOS: HTTP {status}: {reason}{rid}", rid = request_id.as_ref().map(|r| format!(" [request id {r}]")).unwrap_or_default())]
 #[non_exhaustive]

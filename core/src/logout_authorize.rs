@@ -56,7 +56,13 @@ impl LogoutAuthorizeRequest {
 }
 
 impl Config {
-    /// The URL of Logout Authorize for this configuration.
+    /// The URL of Logout Authorize for this configuration (what its responses are parsed
+    /// against; see [`parse_logout_authorize_response`]).
+    ///
+    /// ```
+    /// let config = workos_sso_logout::Config::without_api_key();
+    /// assert_eq!(config.logout_authorize_url().as_str(), "https://auth.workos.com/sso/logout/authorize");
+    /// ```
     pub fn logout_authorize_url(&self) -> Url {
         self.base_url().endpoint(AUTHORIZE_PATH)
     }
@@ -114,6 +120,23 @@ impl Config {
 ///
 /// Prefer [`logout_url`](Self::logout_url): it is the ready-to-use URL WorkOS built. `Debug`
 /// redacts the token, including inside the URL.
+///
+/// ```
+/// # use workos_sso_logout::parse_logout_authorize_response;
+/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
+/// let body = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=secret","logout_token":"secret"}"#;
+/// let logout = parse_logout_authorize_response(&sent_to, &http::Response::new(body))?;
+/// // Send the browser here (a 303 from your handler):
+/// assert_eq!(logout.logout_url().as_str(), "https://auth.workos.com/sso/logout?token=secret");
+/// assert_eq!(
+///     format!("{logout:?}"),
+///     r#"LogoutAuthorization { logout_url: "https://auth.workos.com/sso/logout?token=[redacted]", logout_token: LogoutToken([redacted]) }"#
+/// );
+/// let (url, token) = logout.into_parts();
+/// assert_eq!(token.expose_secret(), "secret");
+/// # let _ = url;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct LogoutAuthorization {
     logout_url: Url,

@@ -66,7 +66,25 @@ impl Config {
     }
 }
 
-/// What the Logout Redirect endpoint answered.
+/// What the Logout Redirect endpoint answered. `Debug` redacts tokens in the location.
+///
+/// ```
+/// use workos_sso_logout::{LogoutRedirect, parse_logout_redirect_response};
+/// let sent_to = url::Url::parse("https://auth.workos.com/sso/logout?token=t")?;
+/// let answer = http::Response::builder()
+///     .status(302)
+///     .header("location", "https://idp.example/end_session?id_token_hint=secret")
+///     .body(Vec::new())?;
+/// match parse_logout_redirect_response(&sent_to, &answer)? {
+///     LogoutRedirect::Redirect { status, location } => {
+///         assert_eq!(status, 302);
+///         assert_eq!(location.host_str(), Some("idp.example"));
+///     }
+///     LogoutRedirect::Completed { .. } => unreachable!("a 302 is a redirect"),
+///     _ => unreachable!("no other outcome yet"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum LogoutRedirect {

@@ -2,16 +2,28 @@
 //! call loop runs in: the clock, randomness and sleeping.
 //!
 //! # What a transport must guarantee
-//! - **No redirects followed.** The API key must never travel to another host, and the
-//!   Logout Redirect answer *is* the redirect. Stacks that follow redirects by default (reqwest,
-//!   most browsers' fetch in `follow` mode, ureq 2) must have it turned off.
-//! - **Every status and header handed back unchanged**, repeated headers included. Stacks that
-//!   merge headers into a map keyed by name, or that copy back only `Content-Type` (as oauth2-rs's
-//!   ureq adapter once did), lose `Retry-After` and `X-Request-ID`.
-//! - **An error status is a response, not an error**: `error_for_status`-style adapters drop the
-//!   error body WorkOS explains itself in.
-//! - **A timeout that covers the body**, and a bound on the body size: a server that stalls
-//!   after the head must not hang the call.
+//! - **No redirects followed.** The API key must never travel to another host, and the Logout
+//!   Redirect answer *is* the redirect. Stacks that follow by default must be told not to:
+//!   reqwest (`ClientBuilder::redirect(reqwest::redirect::Policy::none())`), ureq 2
+//!   (`AgentBuilder::redirects(0)`), ureq 3 (`max_redirects(0)`, as `workos-sso-logout-ureq`
+//!   forces per request), attohttpc (`follow_redirects(false)`), surf (which follows through its
+//!   `Redirect` middleware: leave it out), a browser's `fetch` (`redirect: "manual"`).
+//! - **Every status and header handed back unchanged**, repeated headers included. A stack that
+//!   merges headers into a map keyed by name, or copies back only `Content-Type` (as oauth2-rs's
+//!   ureq adapter once did), loses `Retry-After` and `X-Request-ID`: copy them all into the
+//!   `http::Response` with `HeaderMap::append`.
+//! - **An error status is a response, not an error.** `error_for_status`-style helpers
+//!   (reqwest's `error_for_status`, ureq 3's default `http_status_as_error(true)`) drop the error
+//!   body WorkOS explains itself in: turn them off and return the response.
+//! - **A timeout that covers the body, and a bound on its size.** A server that stalls after the
+//!   head must not hang the call: bound the whole exchange (reqwest's `timeout`, not only
+//!   `connect_timeout`), and read at most a bounded number of bytes.
+//!
+//! Errors: return your stack's own error type; the core classifies it once
+//! ([`TransportError::from_error`](crate::TransportError::from_error): an `std::io::Error` in its
+//! source chain decides connect failure or timeout), or return a
+//! [`TransportError`](crate::TransportError) with the [`FailureKind`](crate::FailureKind) you
+//! know. See `core/examples/custom_transport.rs` for a complete transport over a `TcpStream`.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -140,6 +152,12 @@ pub trait Environment {
 /// The standard environment: the system clock, std randomness, `std::thread::sleep`, and a
 /// thread-based async sleep. What [`Client`](crate::Client) and
 /// [`AsyncClient`](crate::AsyncClient) use unless told otherwise.
+///
+/// ```
+/// use workos_sso_logout::{Environment, StdEnvironment};
+/// assert_ne!(StdEnvironment.random(), StdEnvironment.random());
+/// assert!(StdEnvironment.now() > std::time::SystemTime::UNIX_EPOCH);
+/// ```
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StdEnvironment;
 
