@@ -13,14 +13,34 @@ use crate::config::{Config, IdempotencyKey};
 use crate::error::request_id;
 use crate::error::{Error, FailureKind, TransportError};
 use crate::exchange::copy_request;
-use crate::logout_authorize::{
-    LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
-};
-use crate::logout_redirect::{LogoutRedirect, parse_logout_redirect_response};
-use crate::redact::redact_url;
+use crate::logout_authorize::{self, LogoutAuthorization, LogoutAuthorizeRequest};
+use crate::logout_redirect::{self, LogoutRedirect};
+use crate::redact::{Secrets, redact_url};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
+use crate::secret::ApiKey;
 
-type Parse<T> = fn(&Url, &Response<Vec<u8>>) -> Result<T, Error>;
+/// What a call needs to know of its endpoint.
+struct Endpoint<T> {
+    /// For diagnostics: `logout_authorize` or `logout_redirect`.
+    name: &'static str,
+    /// Reads the final response.
+    parse: fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>,
+    /// Whether an attempt that may have reached the server (a timeout) may be repeated: false
+    /// when the request spends a single-use token.
+    repeatable: bool,
+}
+
+const AUTHORIZE: Endpoint<LogoutAuthorization> = Endpoint {
+    name: "logout_authorize",
+    parse: logout_authorize::parse,
+    repeatable: true,
+};
+
+const REDIRECT: Endpoint<LogoutRedirect> = Endpoint {
+    name: "logout_redirect",
+    parse: logout_redirect::parse,
+    repeatable: false,
+};
 
 /// One call driven through its attempts: made by [`Config::authorize_call`] or
 /// [`Config::redirect_call`], started with [`start`](Self::start), fed with
@@ -70,14 +90,11 @@ struct State<T> {
     /// The request every attempt sends; handed out by value on the last attempt.
     request: Request<Vec<u8>>,
     request_url: Url,
-    parse: Parse<T>,
+    endpoint: Endpoint<T>,
     policy: RetryPolicy,
     attempts: u32,
-    /// Which endpoint, for diagnostics: `logout_authorize` or `logout_redirect`.
-    endpoint: &'static str,
-    /// Whether an attempt that may have reached the server (a timeout) may be repeated: false
-    /// when the request spends a single-use token.
-    repeatable: bool,
+    /// The key and the token this call holds: scrubbed from everything kept from a response.
+    secrets: Secrets,
 }
 
 /// What a [`Call`] asks for next (see [`Call`] for the loop that reads it).
@@ -114,27 +131,29 @@ impl<T> fmt::Debug for Call<T> {
 
 impl<T> Call<T> {
     fn new(
-        endpoint: &'static str,
+        endpoint: Endpoint<T>,
         request: Request<Vec<u8>>,
         request_url: Url,
-        parse: Parse<T>,
         policy: &RetryPolicy,
-        repeatable: bool,
+        key: Option<&ApiKey>,
     ) -> Self {
+        let mut secrets = Secrets::of_url(&request_url);
+        if let Some(key) = key {
+            secrets.add(key.expose_secret());
+        }
         Call(Box::new(State {
             request,
             request_url,
-            parse,
+            endpoint,
             policy: policy.clone(),
             attempts: 0,
-            endpoint,
-            repeatable,
+            secrets,
         }))
     }
 
     /// Which endpoint this call is to: `"logout_authorize"` or `"logout_redirect"`.
     pub fn endpoint(&self) -> &'static str {
-        self.0.endpoint
+        self.0.endpoint.name
     }
 
     /// The first attempt: [`Step::Send`] with no delay.
@@ -163,15 +182,19 @@ impl<T> Call<T> {
                 };
                 let decision = state.policy.decide(state.attempts, outcome, now, random);
                 #[cfg(feature = "tracing")]
-                trace_response(state.attempts, &response, decision);
+                trace_response(state.attempts, &response, &state.secrets, decision);
                 match decision {
                     RetryDecision::Retry(delay) => self.attempt(delay),
-                    RetryDecision::Stop => Step::Done((state.parse)(&state.request_url, &response)),
+                    RetryDecision::Stop => {
+                        let parse = state.endpoint.parse;
+                        Step::Done(parse(&state.request_url, &response, &state.secrets))
+                    }
                 }
             }
             Err(error) => {
-                let error = TransportError::from_error(error);
-                let decision = if error.kind() == FailureKind::Timeout && !state.repeatable {
+                let error = TransportError::from_error(error).scrubbed(&state.secrets);
+                let decision = if error.kind() == FailureKind::Timeout && !state.endpoint.repeatable
+                {
                     RetryDecision::Stop
                 } else {
                     state
@@ -219,8 +242,13 @@ impl<T> Call<T> {
 /// scrubbed like every text kept from a response) and the retry delay if one is due. No URL,
 /// header or body: those can carry the key or the token.
 #[cfg(feature = "tracing")]
-fn trace_response(attempt: u32, response: &Response<Vec<u8>>, decision: RetryDecision) {
-    let request_id = request_id(response.headers());
+fn trace_response(
+    attempt: u32,
+    response: &Response<Vec<u8>>,
+    secrets: &Secrets,
+    decision: RetryDecision,
+) {
+    let request_id = request_id(response.headers(), secrets);
     let request_id = request_id.as_deref().unwrap_or("-");
     let status = response.status().as_u16();
     match decision {
@@ -270,12 +298,11 @@ impl Config {
         }?;
         let url = self.logout_authorize_url();
         Ok(Call::new(
-            "logout_authorize",
+            AUTHORIZE,
             http_request,
             url,
-            parse_logout_authorize_response,
             policy,
-            true,
+            self.api_key(),
         ))
     }
 
@@ -289,13 +316,7 @@ impl Config {
         policy: &RetryPolicy,
     ) -> Result<Call<LogoutRedirect>, Error> {
         let request = self.logout_url_request(url)?;
-        Ok(Call::new(
-            "logout_redirect",
-            request,
-            url.clone(),
-            parse_logout_redirect_response,
-            policy,
-            false,
-        ))
+        let key = self.api_key();
+        Ok(Call::new(REDIRECT, request, url.clone(), policy, key))
     }
 }

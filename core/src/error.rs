@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use http::{HeaderMap, StatusCode};
 
-use crate::redact::{bounded_text, redact_text, redact_url};
+use crate::redact::{Secrets, redact_url};
 use crate::retry_after::RetryAfter;
 
 /// Longest body excerpt kept on an [`UnexpectedResponse`], in bytes.
@@ -161,9 +161,10 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// A transport's failure to get a response: its [`FailureKind`] (which drives retries) and the
 /// transport's own error.
 ///
-/// Like `std::io::Error`, `Display` shows the kind and the transport error's message (scrubbed
-/// of anything credential-like), and `source()` continues with *that* error's source, so a chain
-/// printer shows each cause once. [`get_ref`](Self::get_ref) reaches the transport's error.
+/// `Display` is one line: the kind, then the transport error's whole source chain (so hyper's
+/// `client error (Connect)` shows what failed beneath it), scrubbed of the call's secrets and of
+/// anything credential-like, with control characters escaped. `source()` is `None`, so a chain
+/// printer shows each cause once; [`get_ref`](Self::get_ref) reaches the transport's error.
 ///
 /// ```
 /// use workos_sso_logout::{FailureKind, TransportError};
@@ -173,18 +174,30 @@ type BoxError = Box<dyn std::error::Error + Send + Sync>;
 /// assert_eq!(e.to_string(), "could not connect to WorkOS: connection refused");
 /// assert!(e.get_ref().downcast_ref::<std::io::Error>().is_some());
 /// ```
-#[derive(Debug)]
 pub struct TransportError {
     kind: FailureKind,
+    message: String,
     source: BoxError,
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The source's own `Debug` could show a URL with the token: show the scrubbed message.
+        f.debug_struct("TransportError")
+            .field("kind", &self.kind)
+            .field("message", &self.message)
+            .finish()
+    }
 }
 
 impl TransportError {
     /// A failure of `kind`, caused by `source`.
     pub fn new(kind: FailureKind, source: impl Into<BoxError>) -> Self {
+        let source = source.into();
         Self {
             kind,
-            source: source.into(),
+            message: chain(&*source, &Secrets::default()),
+            source,
         }
     }
 
@@ -211,6 +224,12 @@ impl TransportError {
         }
     }
 
+    /// This error with the call's exact secrets scrubbed from its message too.
+    pub(crate) fn scrubbed(mut self, secrets: &Secrets) -> Self {
+        self.message = chain(&*self.source, secrets);
+        self
+    }
+
     /// A body larger than `limit` bytes.
     pub fn body_too_large(limit: u64) -> Self {
         Self::new(
@@ -232,26 +251,40 @@ impl TransportError {
         self.kind
     }
 
-    /// The transport's own error, for downcasting.
+    /// The transport's own error, for downcasting. Its messages are not scrubbed: do not log them.
     pub fn get_ref(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
         &*self.source
     }
 }
 
+/// An error's message and its sources', joined by `: ` (a source whose message its parent
+/// already ends with is not repeated), scrubbed and escaped.
+fn chain(error: &(dyn std::error::Error + 'static), secrets: &Secrets) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    let mut depth = 0;
+    while let Some(e) = next {
+        let message = e.to_string();
+        if !message.is_empty() && !text.ends_with(&message) {
+            text.push_str(": ");
+            text.push_str(&message);
+        }
+        next = e.source();
+        depth += 1;
+        if depth >= 16 {
+            break;
+        }
+    }
+    secrets.bounded(&text, 1024)
+}
+
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // Transport messages can quote URLs; scrub anything credential-like.
-        let what = self.kind.describe();
-        write!(f, "{what}: {}", redact_text(&self.source.to_string()))
+        write!(f, "{}: {}", self.kind.describe(), self.message)
     }
 }
 
-impl std::error::Error for TransportError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        // The transport error's own message is part of `Display`; continue below it.
-        self.source.source()
-    }
-}
+impl std::error::Error for TransportError {}
 
 /// Input rejected at construction, before any IO.
 ///
@@ -457,8 +490,11 @@ pub enum UnexpectedReason {
     MissingField(&'static str),
     /// A field has the wrong type or an invalid value.
     InvalidField(&'static str),
-    /// A redirect status without a usable `Location` header.
+    /// A redirect status without a usable `Location` header (missing, empty, not `http(s)`, or
+    /// pointing back at the request).
     MissingLocation,
+    /// A redirect whose `Location` carries a secret of the call (the logout token or the API key).
+    SecretInLocation,
     /// A status this endpoint never answers with (1xx, for instance).
     UnexpectedStatus,
 }
@@ -478,6 +514,9 @@ impl fmt::Display for UnexpectedReason {
             }
             UnexpectedReason::MissingLocation => {
                 f.write_str("a redirect without a valid Location header")
+            }
+            UnexpectedReason::SecretInLocation => {
+                f.write_str("a redirect whose Location carries a secret of this call")
             }
             UnexpectedReason::UnexpectedStatus => f.write_str("this status is not expected here"),
         }
@@ -523,42 +562,42 @@ impl UnexpectedResponse {
         headers: &HeaderMap,
         body: &[u8],
         reason: UnexpectedReason,
+        secrets: &Secrets,
     ) -> Self {
         Self {
             status,
-            request_id: request_id(headers),
+            request_id: request_id(headers, secrets),
             reason,
-            body_excerpt: excerpt(body),
+            body_excerpt: excerpt(body, secrets),
         }
     }
 }
 
-/// The `X-Request-ID` header, if present and text.
-pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
+/// The `X-Request-ID` header, if present and text, scrubbed like all server text.
+pub(crate) fn request_id(headers: &HeaderMap, secrets: &Secrets) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .map(|s| bounded_text(s, 256))
+        .map(|s| secrets.bounded(s, 256))
 }
 
-/// A bounded, redacted excerpt of a body. JSON values under keys that look secret are replaced
-/// first, then free text is scrubbed of credential-looking words.
-pub(crate) fn excerpt(body: &[u8]) -> String {
+/// A bounded, scrubbed excerpt of a body. JSON values under keys that look secret are replaced
+/// first, then the text is scrubbed of the call's secrets and of credential-looking words.
+pub(crate) fn excerpt(body: &[u8], secrets: &Secrets) -> String {
     const JSON_SCAN_LIMIT: usize = 64 * 1024;
-    let text = if body.len() <= JSON_SCAN_LIMIT {
-        match serde_json::from_slice::<serde_json::Value>(body) {
+    // Enough text that no secret starting within the excerpt is cut before it is found.
+    let window = &body[..body.len().min(MAX_EXCERPT_LEN * 2 + secrets.longest())];
+    let text = match body.len() <= JSON_SCAN_LIMIT {
+        true => match serde_json::from_slice::<serde_json::Value>(body) {
             Ok(mut v) => {
                 redact_json(&mut v);
                 v.to_string()
             }
-            Err(_) => {
-                String::from_utf8_lossy(&body[..body.len().min(MAX_EXCERPT_LEN * 2)]).into_owned()
-            }
-        }
-    } else {
-        String::from_utf8_lossy(&body[..MAX_EXCERPT_LEN * 2]).into_owned()
+            Err(_) => String::from_utf8_lossy(window).into_owned(),
+        },
+        false => String::from_utf8_lossy(window).into_owned(),
     };
-    let mut text = redact_text(&text);
+    let mut text = secrets.scrub(&text);
     if text.len() > MAX_EXCERPT_LEN {
         let mut cut = MAX_EXCERPT_LEN;
         while !text.is_char_boundary(cut) {

@@ -8,8 +8,8 @@ use url::Url;
 
 use crate::config::{Config, IdempotencyKey, ProfileId, check_secure_target};
 use crate::error::{Error, InvalidInput, UnexpectedReason};
-use crate::exchange::{base_request, json_object, require_success, unexpected};
-use crate::redact::redact_url;
+use crate::exchange::{Reader, base_request};
+use crate::redact::{Secrets, redact_url};
 use crate::secret::LogoutToken;
 
 /// The path segments of Logout Authorize, below the base URL.
@@ -162,8 +162,11 @@ impl LogoutAuthorization {
 
 impl fmt::Debug for LogoutAuthorization {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The token is redacted wherever it stands in the URL, not only as `?token=`.
+        let mut token = Secrets::default();
+        token.add(self.logout_token.expose_secret());
         f.debug_struct("LogoutAuthorization")
-            .field("logout_url", &redact_url(&self.logout_url))
+            .field("logout_url", &token.scrub(&redact_url(&self.logout_url)))
             .field("logout_token", &self.logout_token)
             .finish()
     }
@@ -195,32 +198,63 @@ pub fn parse_logout_authorize_response<B: AsRef<[u8]>>(
     request_url: &Url,
     response: &Response<B>,
 ) -> Result<LogoutAuthorization, Error> {
-    require_success(response)?;
-    let unexpected = |reason| unexpected(response, reason);
-    let object = json_object(response)?;
+    parse(request_url, response, &Secrets::of_url(request_url))
+}
+
+/// [`parse_logout_authorize_response`] for a call that knows its secrets (the API key).
+pub(crate) fn parse<B: AsRef<[u8]>>(
+    request_url: &Url,
+    response: &Response<B>,
+    secrets: &Secrets,
+) -> Result<LogoutAuthorization, Error> {
+    let reader = Reader { response, secrets };
+    reader.require_success()?;
+    // The browser is sent to the logout URL: it must not carry the call's own secrets (the key).
+    let carries_ours = |url: &Url| secrets.found_in(url.as_str());
+    // A success body carries a fresh token: should it fail to parse, its excerpt must not show it.
+    let secrets = &with_body_token(secrets, response.body().as_ref());
+    let reader = Reader { response, secrets };
+    let object = reader.json_object()?;
     let url = match object.get("logout_url") {
         None | Some(serde_json::Value::Null) => {
-            return Err(unexpected(UnexpectedReason::MissingField("logout_url")));
+            return Err(reader.unexpected(UnexpectedReason::MissingField("logout_url")));
         }
         Some(v) => v
             .as_str()
             .and_then(|s| Url::parse(s).ok())
-            .filter(|u| acceptable_logout_url(request_url, u))
-            .ok_or_else(|| unexpected(UnexpectedReason::InvalidField("logout_url")))?,
+            .filter(|u| acceptable_logout_url(request_url, u) && !carries_ours(u))
+            .ok_or_else(|| reader.unexpected(UnexpectedReason::InvalidField("logout_url")))?,
     };
     let token = match object.get("logout_token") {
         None | Some(serde_json::Value::Null) => {
-            return Err(unexpected(UnexpectedReason::MissingField("logout_token")));
+            return Err(reader.unexpected(UnexpectedReason::MissingField("logout_token")));
         }
         Some(v) => v
             .as_str()
             .and_then(|s| LogoutToken::new(s).ok())
-            .ok_or_else(|| unexpected(UnexpectedReason::InvalidField("logout_token")))?,
+            .ok_or_else(|| reader.unexpected(UnexpectedReason::InvalidField("logout_token")))?,
     };
     Ok(LogoutAuthorization {
         logout_url: url,
         logout_token: token,
     })
+}
+
+/// `secrets` plus the `logout_token` a success body holds, found leniently (the body may be
+/// truncated or otherwise not JSON): the string after `"logout_token"`, up to its closing quote.
+fn with_body_token(secrets: &Secrets, body: &[u8]) -> Secrets {
+    let mut secrets = secrets.clone();
+    let text = String::from_utf8_lossy(body);
+    let mut rest = text.as_ref();
+    while let Some(at) = rest.find("\"logout_token\"") {
+        rest = &rest[at + "\"logout_token\"".len()..];
+        let value = rest.trim_start().strip_prefix(':').map(str::trim_start);
+        if let Some(value) = value.and_then(|v| v.strip_prefix('"')) {
+            let end = value.find('"').unwrap_or(value.len());
+            secrets.add(&value[..end]);
+        }
+    }
+    secrets
 }
 
 /// The logout URL carries the token: a secure target, no user info, no https → http downgrade.

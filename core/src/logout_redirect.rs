@@ -8,8 +8,8 @@ use url::Url;
 
 use crate::config::{Config, check_secure_target};
 use crate::error::{Error, InvalidInput, UnexpectedReason};
-use crate::exchange::{base_request, require_success, unexpected};
-use crate::redact::redact_url;
+use crate::exchange::{Reader, base_request};
+use crate::redact::{Secrets, redact_url};
 use crate::secret::LogoutToken;
 
 /// The path segments of Logout Redirect, below the base URL.
@@ -137,8 +137,8 @@ impl fmt::Debug for LogoutRedirect {
 }
 
 /// Parses the answer to a Logout Redirect request sent to `request_url`: a 3xx with a `Location`
-/// (resolved against `request_url`; missing, empty or pointing back at `request_url` is an
-/// [`Error::UnexpectedResponse`]) is a redirect, a 2xx a completed logout, an error status an
+/// (resolved against `request_url`; missing, empty, pointing back at `request_url` or carrying
+/// the token is an [`Error::UnexpectedResponse`]) is a redirect, a 2xx a completed logout, an error status an
 /// [`Error::Api`] or [`Error::UnexpectedResponse`].
 ///
 /// ```
@@ -156,9 +156,19 @@ pub fn parse_logout_redirect_response<B: AsRef<[u8]>>(
     request_url: &Url,
     response: &Response<B>,
 ) -> Result<LogoutRedirect, Error> {
+    parse(request_url, response, &Secrets::of_url(request_url))
+}
+
+/// [`parse_logout_redirect_response`] for a call that knows its secrets (the token, the key).
+pub(crate) fn parse<B: AsRef<[u8]>>(
+    request_url: &Url,
+    response: &Response<B>,
+    secrets: &Secrets,
+) -> Result<LogoutRedirect, Error> {
+    let reader = Reader { response, secrets };
     let status = response.status();
     if status.is_redirection() {
-        return response
+        let location = response
             .headers()
             .get(http::header::LOCATION)
             .and_then(|v| v.to_str().ok())
@@ -166,9 +176,13 @@ pub fn parse_logout_redirect_response<B: AsRef<[u8]>>(
             .and_then(|s| request_url.join(s).ok())
             // A redirect back to the request itself (which still holds the token) is no answer.
             .filter(|u| matches!(u.scheme(), "http" | "https") && u != request_url)
-            .map(|location| LogoutRedirect::Redirect { status, location })
-            .ok_or_else(|| unexpected(response, UnexpectedReason::MissingLocation));
+            .ok_or_else(|| reader.unexpected(UnexpectedReason::MissingLocation))?;
+        // The browser would carry a secret of ours to wherever this points: refuse it.
+        if secrets.found_in(location.as_str()) {
+            return Err(reader.unexpected(UnexpectedReason::SecretInLocation));
+        }
+        return Ok(LogoutRedirect::Redirect { status, location });
     }
-    require_success(response)?;
+    reader.require_success()?;
     Ok(LogoutRedirect::Completed { status })
 }

@@ -6,6 +6,98 @@ use url::Url;
 /// What a redacted value is replaced by.
 pub(crate) const REDACTED: &str = "[redacted]";
 
+/// Shorter secrets are not scrubbed as exact values (a one-letter "token" would blank out every
+/// such letter of a message); the patterns still apply.
+const MIN_EXACT_SECRET_LEN: usize = 4;
+
+/// The exact secret values a call holds — the API key, the logout token — in each form they can
+/// take in a response (as is, percent-encoded, JSON-escaped), longest first. Every text kept from
+/// a response is scrubbed of them before anything else. No `Debug`: it holds secrets.
+#[derive(Clone, Default)]
+pub(crate) struct Secrets {
+    forms: Vec<String>,
+}
+
+impl Secrets {
+    /// Adds a secret (and its encoded forms).
+    pub(crate) fn add(&mut self, secret: &str) {
+        if secret.len() < MIN_EXACT_SECRET_LEN {
+            return;
+        }
+        let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+        let json = serde_json::Value::from(secret).to_string();
+        let json = json.trim_matches('"');
+        for form in [secret, percent.as_str(), json, &percent.replace('+', "%20")] {
+            if !self.forms.iter().any(|f| f == form) {
+                self.forms.push(form.to_owned());
+            }
+        }
+        self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
+    }
+
+    /// The secrets a URL carries: the values of its query parameters named like a token.
+    pub(crate) fn of_url(url: &Url) -> Self {
+        let mut secrets = Self::default();
+        for (name, value) in url.query_pairs() {
+            if name.to_ascii_lowercase().contains("token") {
+                secrets.add(&value);
+            }
+        }
+        secrets
+    }
+
+    /// The longest form, in bytes (how far a cut must reach to keep a secret whole).
+    pub(crate) fn longest(&self) -> usize {
+        self.forms.first().map_or(0, String::len)
+    }
+
+    /// Whether `text` holds one of the secrets.
+    pub(crate) fn found_in(&self, text: &str) -> bool {
+        self.forms.iter().any(|f| text.contains(f.as_str()))
+    }
+
+    /// `text` as it may be kept and shown: the exact secrets replaced, then anything that looks
+    /// like a credential ([`redact_text`]), then control and invisible characters escaped, so it
+    /// stays on one line and cannot drive a terminal.
+    pub(crate) fn scrub(&self, text: &str) -> String {
+        let mut text = text.to_owned();
+        for form in &self.forms {
+            if text.contains(form.as_str()) {
+                text = text.replace(form.as_str(), REDACTED);
+            }
+        }
+        escape_controls(&redact_text(&text))
+    }
+
+    /// At most `max_chars` characters of [`scrub`](Self::scrub)bed server text: what every
+    /// string kept from a response (message, code, field error, request id, content type) goes
+    /// through. Scrubbed whole, then cut, so no secret is cut in two before it is found.
+    pub(crate) fn bounded(&self, text: &str, max_chars: usize) -> String {
+        let scrubbed = self.scrub(text);
+        match scrubbed.char_indices().nth(max_chars) {
+            Some((cut, _)) => scrubbed[..cut].to_owned(),
+            None => scrubbed,
+        }
+    }
+}
+
+/// Control characters (newlines, ESC…) and invisible ones (bidirectional overrides, zero-width)
+/// written as `\u{…}` escapes.
+pub(crate) fn escape_controls(text: &str) -> String {
+    if !text.chars().any(|c| c.is_control() || is_invisible(c)) {
+        return text.to_owned();
+    }
+    text.chars()
+        .map(|c| {
+            if c.is_control() || is_invisible(c) {
+                c.escape_unicode().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
 /// Names a character for an error message without echoing secret material around it.
 pub(crate) fn describe_char(c: char) -> &'static str {
     match c {
@@ -54,12 +146,14 @@ pub(crate) fn redact_url(url: &Url) -> String {
     shown.to_string().replace("%5Bredacted%5D", REDACTED)
 }
 
-/// Replaces anything that looks like a credential in free text: `sk_…` keys, JWT-like `eyJ…`
-/// strings, and long (32 or more) mixed-case alphanumeric runs such as random tokens. Words such
-/// as `invalid_request_parameters` and UUID request ids are kept.
+/// Replaces anything that looks like a credential in free text: words holding a WorkOS key
+/// prefix (`sk_test_`, `sk_live_`, or starting `sk_`), JWT-like `eyJ…` strings, and long (32 or
+/// more) mixed-case alphanumeric runs such as random tokens. A word ends at anything but letters,
+/// digits and `_-.~+`, so `api_key=sk_test_…` is caught. Words such as
+/// `invalid_request_parameters` and UUID request ids are kept.
 pub(crate) fn redact_text(text: &str) -> String {
-    fn is_token_char(c: char) -> bool {
-        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '+' | '=')
+    fn is_word_char(c: char) -> bool {
+        c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '+')
     }
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
@@ -72,7 +166,7 @@ pub(crate) fn redact_text(text: &str) -> String {
         word.clear();
     };
     for c in text.chars() {
-        if is_token_char(c) {
+        if is_word_char(c) {
             word.push(c);
         } else {
             flush(&mut word, &mut out);
@@ -83,16 +177,12 @@ pub(crate) fn redact_text(text: &str) -> String {
     out
 }
 
-/// At most `max_chars` characters of server-supplied text, scrubbed by [`redact_text`]: what every
-/// string kept from a response (message, code, field error, request id, content type) goes through.
-pub(crate) fn bounded_text(text: &str, max_chars: usize) -> String {
-    redact_text(&text.chars().take(max_chars).collect::<String>())
-}
-
 fn looks_secret(word: &str) -> bool {
     let has = |f: fn(&char) -> bool| word.chars().any(|c| f(&c));
     word.starts_with("sk_")
-        || word.starts_with("eyJ")
+        || word.contains("sk_test_")
+        || word.contains("sk_live_")
+        || word.contains("eyJ")
         || (word.len() >= 32
             && has(char::is_ascii_uppercase)
             && has(char::is_ascii_lowercase)
@@ -119,6 +209,24 @@ mod tests {
             redact_text("bad key sk_test_123 (invalid_request_parameters)"),
             "bad key [redacted] (invalid_request_parameters)"
         );
-        assert_eq!(bounded_text("abcdef", 3), "abc");
+        assert_eq!(
+            redact_text("bad credentials: api_key=sk_test_123&x=1"),
+            "bad credentials: api_key=[redacted]&x=1"
+        );
+    }
+
+    #[test]
+    fn exact_secrets_go_first_in_every_form_then_controls_are_escaped() {
+        let mut secrets = Secrets::default();
+        secrets.add("opaque tok&en");
+        secrets.add("abc"); // too short to scrub as an exact value
+        let shown = secrets.scrub("a=opaque tok&en b=opaque+tok%26en c=opaque%20tok%26en\nerror: forged\u{1b}[2J\u{202e}x abc");
+        assert_eq!(
+            shown,
+            "a=[redacted] b=[redacted] c=[redacted]\\u{a}error: forged\\u{1b}[2J\\u{202e}x abc"
+        );
+        assert!(!shown.contains('\n'));
+        assert_eq!(secrets.bounded("abcdef", 3), "abc");
+        assert!(secrets.found_in("xx opaque tok&en"));
     }
 }

@@ -97,7 +97,18 @@ fn no_secret_in_any_debug_or_display() {
             }
         }
     }
-    let redirect = parse_logout_redirect_response(&url, &response(302, String::new())).unwrap();
+    // A Location carrying the call's token is refused rather than passed on to the browser.
+    let err = parse_logout_redirect_response(&url, &response(302, String::new())).unwrap_err();
+    assert!(err.to_string().contains("carries a secret"), "{err}");
+    errors.push(err);
+    let mut elsewhere = response(302, String::new());
+    elsewhere.headers_mut().insert(
+        "location",
+        "https://idp.example/end?id_token_hint=eyJhbGciOiJIUzI1NiJ9.OTHER.c2ln"
+            .parse()
+            .unwrap(),
+    );
+    let redirect = parse_logout_redirect_response(&url, &elsewhere).unwrap();
     shown.push(("redirect", format!("{redirect:?}")));
     errors.push(ApiKey::new(format!("{KEY}\n")).unwrap_err().into());
     errors.push(LogoutToken::new(format!("{TOKEN}\n")).unwrap_err().into());
