@@ -180,7 +180,13 @@ impl<T> Call<T> {
                     status: response.status(),
                     headers: response.headers(),
                 };
-                let decision = state.policy.decide(state.attempts, outcome, now, random);
+                // A 5xx may come after the server spent a single-use token: like a timeout, it
+                // is not repeated then.
+                let spent = !state.endpoint.repeatable && response.status().is_server_error();
+                let decision = match spent {
+                    true => RetryDecision::Stop,
+                    false => state.policy.decide(state.attempts, outcome, now, random),
+                };
                 #[cfg(feature = "tracing")]
                 trace_response(state.attempts, &response, &state.secrets, decision);
                 match decision {
@@ -253,6 +259,7 @@ fn trace_response(
     let status = response.status().as_u16();
     match decision {
         RetryDecision::Retry(delay) => tracing::info!(
+            target: "workos_sso_logout::retry",
             attempt,
             status,
             request_id,
@@ -270,6 +277,7 @@ fn trace_failure(attempt: u32, kind: FailureKind, decision: RetryDecision) {
     let failure = format!("{kind:?}");
     match decision {
         RetryDecision::Retry(delay) => tracing::warn!(
+            target: "workos_sso_logout::retry",
             attempt,
             failure,
             retry_in_ms = delay.as_millis() as u64,

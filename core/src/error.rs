@@ -383,6 +383,9 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The `Retry-After` response header, when present and readable.
     pub retry_after: Option<RetryAfter>,
+    /// The endpoint that answered: `"logout_authorize"` or `"logout_redirect"` (the hint depends
+    /// on it); `None` when the response was read without saying (never, through this crate).
+    pub endpoint: Option<&'static str>,
 }
 
 impl ApiError {
@@ -391,9 +394,18 @@ impl ApiError {
         self.retry_after.map(|r| r.delay(now))
     }
 
-    /// A short hint saying what to do about this error, when there is a useful one.
+    /// A short hint saying what to do about this error, when there is a useful one: keyed on the
+    /// endpoint and the status first, so a server's own code names (`invalid_token`,
+    /// `invalid_logout_token`…) need not be known in advance. `Display` ends with it.
     pub fn hint(&self) -> Option<&'static str> {
+        let redirect = self.endpoint == Some("logout_redirect");
         match self.status.as_u16() {
+            400 | 401 | 403 | 404 | 410 | 422 if redirect => Some(
+                "the logout token is expired, malformed or already used; authorize a new logout",
+            ),
+            500..=599 if redirect => Some(
+                "the logout token may have been spent; authorize a new logout rather than retrying",
+            ),
             401 => Some("check that the API key is a valid WorkOS secret key for this environment"),
             403 => {
                 Some("the API key is not allowed to do this; check its environment and permissions")
@@ -402,10 +414,10 @@ impl ApiError {
             400 if self.code.as_deref() == Some("connection_invalid") => Some(
                 "logout needs an OpenID Connect connection whose IdP has an end_session_endpoint",
             ),
-            400 if self.code.as_deref() == Some("invalid_token") => Some(
-                "the logout token is expired, malformed or already used; authorize a new logout",
-            ),
-            429 => Some("rate limited; retry after the delay the server asked for"),
+            429 if self.retry_after.is_some() => {
+                Some("rate limited; retry after the delay the server asked for")
+            }
+            429 => Some("rate limited; wait a little before retrying (the server named no delay)"),
             500..=599 => Some("WorkOS had a server error; retry later and quote the request id"),
             _ => None,
         }
@@ -424,11 +436,18 @@ impl fmt::Display for ApiError {
         for e in &self.errors {
             write!(f, "; {e}")?;
         }
-        if let Some(RetryAfter::Seconds(s)) = self.retry_after {
-            write!(f, "; retry after {s} s")?;
+        match self.retry_after {
+            Some(RetryAfter::Seconds(s)) if s > 86_400 => {
+                f.write_str("; the server asked to wait more than a day")?;
+            }
+            Some(RetryAfter::Seconds(s)) => write!(f, "; the server asked to wait {s} s")?,
+            _ => {}
         }
         if let Some(id) = &self.request_id {
             write!(f, " [request id {id}]")?;
+        }
+        if let Some(hint) = self.hint() {
+            write!(f, " (hint: {hint})")?;
         }
         Ok(())
     }

@@ -50,6 +50,8 @@ pub(crate) fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
 /// A response being read for one call: every error it turns into is scrubbed of the call's
 /// secrets.
 pub(crate) struct Reader<'a, B> {
+    /// `"logout_authorize"` or `"logout_redirect"`.
+    pub(crate) endpoint: &'static str,
     pub(crate) response: &'a Response<B>,
     pub(crate) secrets: &'a Secrets,
 }
@@ -104,6 +106,7 @@ impl<B: AsRef<[u8]>> Reader<'_, B> {
             }),
             request_id: request_id(headers, self.secrets),
             retry_after: RetryAfter::from_headers(headers),
+            endpoint: Some(self.endpoint),
         }
     }
 

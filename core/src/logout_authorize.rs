@@ -12,6 +12,9 @@ use crate::exchange::{Reader, base_request};
 use crate::redact::{Secrets, redact_url};
 use crate::secret::LogoutToken;
 
+/// This endpoint, as errors name it.
+const ENDPOINT: &str = "logout_authorize";
+
 /// The path segments of Logout Authorize, below the base URL.
 const AUTHORIZE_PATH: &[&str] = &["sso", "logout", "authorize"];
 
@@ -207,13 +210,21 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
     response: &Response<B>,
     secrets: &Secrets,
 ) -> Result<LogoutAuthorization, Error> {
-    let reader = Reader { response, secrets };
+    let reader = Reader {
+        endpoint: ENDPOINT,
+        response,
+        secrets,
+    };
     reader.require_success()?;
     // The browser is sent to the logout URL: it must not carry the call's own secrets (the key).
     let carries_ours = |url: &Url| secrets.found_in(url.as_str());
     // A success body carries a fresh token: should it fail to parse, its excerpt must not show it.
     let secrets = &with_body_token(secrets, response.body().as_ref());
-    let reader = Reader { response, secrets };
+    let reader = Reader {
+        endpoint: ENDPOINT,
+        response,
+        secrets,
+    };
     let object = reader.json_object()?;
     let url = match object.get("logout_url") {
         None | Some(serde_json::Value::Null) => {

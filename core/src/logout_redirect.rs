@@ -12,6 +12,9 @@ use crate::exchange::{Reader, base_request};
 use crate::redact::{Secrets, redact_url};
 use crate::secret::LogoutToken;
 
+/// This endpoint, as errors name it.
+const ENDPOINT: &str = "logout_redirect";
+
 /// The path segments of Logout Redirect, below the base URL.
 const REDIRECT_PATH: &[&str] = &["sso", "logout"];
 
@@ -165,7 +168,11 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
     response: &Response<B>,
     secrets: &Secrets,
 ) -> Result<LogoutRedirect, Error> {
-    let reader = Reader { response, secrets };
+    let reader = Reader {
+        endpoint: ENDPOINT,
+        response,
+        secrets,
+    };
     let status = response.status();
     if status.is_redirection() {
         let location = response

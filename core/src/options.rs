@@ -12,6 +12,9 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default bound on a response body (1 MiB).
 const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
 
+/// The longest timeout accepted: a day. Longer ones are mistakes (and overflow some clocks).
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// Timeouts, the response body bound and the retry policy of a client.
 ///
 /// Defaults: connect 10 s; each whole attempt (connect, send, head and body) 30 s; body 1 MiB;
@@ -48,22 +51,29 @@ impl Default for ClientOptions {
 }
 
 impl ClientOptions {
-    /// Bounds establishing a connection (default 10 s). Must not be zero.
+    /// Bounds establishing a connection (default 10 s). More than zero, at most a day.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Result<Self, InvalidInput> {
-        if timeout.is_zero() {
+        if timeout.is_zero() || timeout > MAX_TIMEOUT {
             return Err(InvalidInput::Options(
-                "the connect timeout must be greater than zero",
+                "the connect timeout must be more than zero and at most 24 hours",
             ));
         }
         self.connect_timeout = timeout;
         Ok(self)
     }
 
-    /// Bounds each whole attempt, body included (default 30 s). Must not be zero.
+    /// Bounds each whole attempt, body included (default 30 s). More than zero, at most a day.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use workos_sso_logout::ClientOptions;
+    /// let err = ClientOptions::default().with_timeout(Duration::MAX).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid client option: the timeout must be more than zero and at most 24 hours");
+    /// ```
     pub fn with_timeout(mut self, timeout: Duration) -> Result<Self, InvalidInput> {
-        if timeout.is_zero() {
+        if timeout.is_zero() || timeout > MAX_TIMEOUT {
             return Err(InvalidInput::Options(
-                "the timeout must be greater than zero",
+                "the timeout must be more than zero and at most 24 hours",
             ));
         }
         self.timeout = timeout;

@@ -8,8 +8,8 @@
 //! all its attempts, so WorkOS can recognise the repeat.
 //!
 //! The Logout Redirect `GET` consumes its single-use token, so a call that may have reached the
-//! server (a timeout) is **not** retried; a connect failure or an error status, where nothing was
-//! consumed, still is. That rule lives with the call machine (`call.rs`), which knows the endpoint.
+//! server and spent it — a timeout, or a 5xx (a 502 or 504 can come after the server acted) — is
+//! **not** retried; a connect failure or a 429, where nothing was consumed, still is. That rule lives with the call machine (`call.rs`), which knows the endpoint.
 
 use std::time::{Duration, SystemTime};
 
@@ -46,7 +46,8 @@ pub(crate) enum RetryDecision {
 /// jitter from `initial_delay`, and no delay (`Retry-After` included) longer than `max_delay`.
 ///
 /// By default: 3 attempts, 500 ms initial delay, 30 s cap; retried are 429, 500, 502, 503, 504,
-/// connect failures and timeouts (on the Logout Redirect `GET`, not timeouts: see the crate docs).
+/// connect failures and timeouts — but not timeouts nor 5xx on the Logout Redirect `GET`, which
+/// may have spent its single-use token.
 ///
 /// ```
 /// use std::time::Duration;
@@ -84,7 +85,7 @@ impl RetryPolicy {
     }
 
     /// A policy with these bounds. `max_attempts` is 1 to 20; `initial_delay` must not exceed
-    /// `max_delay`.
+    /// `max_delay`, which is at most a day.
     pub fn new(
         max_attempts: u32,
         initial_delay: Duration,
@@ -93,6 +94,11 @@ impl RetryPolicy {
         if !(1..=MAX_ATTEMPTS_LIMIT).contains(&max_attempts) {
             return Err(InvalidInput::Options(
                 "the retry policy's max_attempts must be between 1 and 20",
+            ));
+        }
+        if max_delay > Duration::from_secs(24 * 60 * 60) {
+            return Err(InvalidInput::Options(
+                "the retry policy's max_delay must be at most 24 hours",
             ));
         }
         if initial_delay > max_delay {

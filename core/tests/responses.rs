@@ -142,7 +142,10 @@ fn retry_after_seconds_and_date() {
         err.as_api().unwrap().retry_after,
         Some(RetryAfter::Seconds(12))
     );
-    assert!(err.to_string().contains("retry after 12 s"));
+    assert!(
+        err.to_string().contains("the server asked to wait 12 s"),
+        "{err}"
+    );
     let err = parse_logout_authorize_response(
         &sent_to(),
         &response(
@@ -320,4 +323,69 @@ fn redirect_completed_errors_and_bad_locations() {
     assert_eq!(api.request_id.as_deref(), Some("req_t"));
     let err = parse_logout_redirect_response(&req, &response(101, &[], "")).unwrap_err();
     assert_eq!(unexpected_reason(&err), &UnexpectedReason::UnexpectedStatus);
+}
+
+#[test]
+fn a_redirect_needs_a_location_that_leads_elsewhere() {
+    let sent_to = url::Url::parse("https://auth.workos.com/sso/logout?token=abcdef").unwrap();
+    let redirect = |location: Option<&str>| {
+        let mut b = http::Response::builder().status(302);
+        if let Some(l) = location {
+            b = b.header("location", l);
+        }
+        parse_logout_redirect_response(&sent_to, &b.body(Vec::new()).unwrap())
+    };
+    for bad in [
+        None,
+        Some(""),
+        Some("   "),
+        Some(sent_to.as_str()),
+        Some("?token=abcdef"),
+    ] {
+        let err = redirect(bad).unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            &UnexpectedReason::MissingLocation,
+            "{bad:?}"
+        );
+        assert!(!err.to_string().contains("abcdef"), "{err}");
+    }
+    let err = redirect(Some("https://idp.example/end?hint=abcdef")).unwrap_err();
+    assert_eq!(unexpected_reason(&err), &UnexpectedReason::SecretInLocation);
+    assert!(redirect(Some("https://idp.example/end_session")).is_ok());
+}
+
+#[test]
+fn hints_follow_the_endpoint_and_the_status() {
+    let redirect_url = url::Url::parse("https://auth.workos.com/sso/logout?token=abcdef").unwrap();
+    let on_redirect = |status: u16, body: &str| {
+        let r = response(status, &[], body);
+        parse_logout_redirect_response(&redirect_url, &r).unwrap_err()
+    };
+    // Whatever the server calls a bad token, the Logout Redirect hint is the same.
+    for body in [
+        r#"{"code":"invalid_logout_token","message":"used"}"#,
+        r#"{"error":"invalid_token","error_description":"used"}"#,
+        r#"{"message":"nope"}"#,
+    ] {
+        let hint = on_redirect(400, body).as_api().unwrap().hint().unwrap();
+        assert!(hint.contains("authorize a new logout"), "{body}");
+    }
+    let err = on_redirect(502, r#"{"message":"bad gateway"}"#);
+    assert!(err.to_string().contains("may have been spent"), "{err}");
+
+    let on_authorize = |headers: &[(&str, &str)]| {
+        let r = response(429, headers, r#"{"message":"slow down"}"#);
+        parse_logout_authorize_response(&sent_to(), &r).unwrap_err()
+    };
+    let without = on_authorize(&[]);
+    assert!(without.to_string().contains("named no delay"), "{without}");
+    let with = on_authorize(&[("retry-after", "7")]);
+    assert!(
+        with.to_string().contains("the server asked to wait 7 s"),
+        "{with}"
+    );
+    let huge = on_authorize(&[("retry-after", "99999999999999999999999")]);
+    assert!(huge.to_string().contains("more than a day"), "{huge}");
+    assert!(!huge.to_string().contains("18446744073709551615"), "{huge}");
 }

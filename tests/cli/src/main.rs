@@ -18,8 +18,11 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use tracing_subscriber::layer::SubscriberExt as _;
+use tracing_subscriber::util::SubscriberInitExt as _;
 use workos_logout::emulator::{DEFAULT_API_KEY, Emulator};
 use workos_logout::{AnyClient, Transport};
+use workos_sso_logout::url::Url;
 use workos_sso_logout::{
     ClientOptions, Config, Error, InvalidInput, LogoutRedirect, LogoutToken, ProfileId, RetryPolicy,
 };
@@ -68,19 +71,21 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Print the logout redirect URL for a token (nothing is sent).
+    /// Print the logout redirect URL for a token (nothing is sent; this prints the token).
     Url {
-        /// The logout token.
-        #[arg(long)]
-        token: String,
+        #[command(flatten)]
+        token: TokenArg,
         #[command(flatten)]
         target: Target,
     },
-    /// Send the browser's GET of the logout URL once and print where WorkOS redirects (uses the token).
+    /// Send the browser's GET of a logout URL once and print where WorkOS redirects (this spends
+    /// the token). Give the logout_url that authorize printed (--url), or a token.
     Follow {
-        /// The logout token.
-        #[arg(long)]
-        token: String,
+        /// The logout URL to follow (as authorize printed it); `-` reads it from stdin.
+        #[arg(long, conflicts_with = "token")]
+        url: Option<String>,
+        #[command(flatten)]
+        token: TokenArg,
         #[command(flatten)]
         target: Target,
         #[command(flatten)]
@@ -101,6 +106,45 @@ enum Command {
         #[arg(long, default_value_t = 60)]
         token_lifetime: u64,
     },
+}
+
+/// A logout token: from `--token`, `-` for stdin, or `WORKOS_LOGOUT_TOKEN` (an argument is
+/// visible to every user of the machine in the process list; stdin and the environment are not).
+#[derive(Debug, Args)]
+struct TokenArg {
+    /// The logout token; `-` reads it from stdin [env: WORKOS_LOGOUT_TOKEN].
+    #[arg(long, env = "WORKOS_LOGOUT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+}
+
+impl TokenArg {
+    fn read(&self) -> Result<Option<LogoutToken>, Failure> {
+        match self.token.as_deref() {
+            None => Ok(None),
+            Some(token) => Ok(Some(LogoutToken::new(stdin_if_dash(token)?)?)),
+        }
+    }
+}
+
+/// `value`, or the first line of stdin when `value` is `-`.
+fn stdin_if_dash(value: &str) -> Result<String, Failure> {
+    if value != "-" {
+        return Ok(value.to_owned());
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).map_err(|e| Failure {
+        code: EXIT_USAGE,
+        message: format!("could not read stdin: {e}"),
+    })?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_owned())
+}
+
+fn no_token() -> Failure {
+    Failure {
+        code: EXIT_USAGE,
+        message: "no logout token: pass --url, --token (- for stdin) or set WORKOS_LOGOUT_TOKEN"
+            .into(),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -155,14 +199,10 @@ impl From<Error> for Failure {
             Error::Api(_) => EXIT_API,
             _ => EXIT_TRANSPORT,
         };
-        let hint = e
-            .as_api()
-            .and_then(|a| a.hint())
-            .map(|h| format!(" (hint: {h})"))
-            .unwrap_or_default();
+        // One line, scrubbed and escaped by the SDK; API errors end with their hint.
         Failure {
             code,
-            message: format!("{e}{hint}"),
+            message: e.to_string(),
         }
     }
 }
@@ -175,15 +215,20 @@ impl From<InvalidInput> for Failure {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    if cli.verbose {
-        tracing_subscriber::fmt()
-            .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
-            .with_writer(std::io::stderr)
-            .with_ansi(false)
-            .without_time()
-            .with_target(false)
-            .init();
-    }
+    // Every attempt with -v; without it, one line per retry, so a long wait is never silent.
+    // The SDK's events carry no URL, header or body: never a secret.
+    let retries_only = !cli.verbose;
+    tracing_subscriber::fmt()
+        .with_max_level(tracing_subscriber::filter::LevelFilter::INFO)
+        .with_writer(std::io::stderr)
+        .with_ansi(false)
+        .without_time()
+        .with_target(false)
+        .finish()
+        .with(tracing_subscriber::filter::filter_fn(move |meta| {
+            !retries_only || meta.target() == "workos_sso_logout::retry"
+        }))
+        .init();
     let result = match cli.command.unwrap_or(Command::Demo) {
         Command::Demo => return ExitCode::from(demo::run()),
         Command::Authorize {
@@ -195,10 +240,11 @@ fn main() -> ExitCode {
         } => authorize(&profile_id, &target, api_key, &call, json),
         Command::Url { token, target } => url(&token, &target),
         Command::Follow {
+            url,
             token,
             target,
             call,
-        } => follow(&token, &target, &call),
+        } => follow(url.as_deref(), &token, &target, &call),
         Command::Emulator {
             host,
             port,
@@ -251,16 +297,27 @@ fn authorize(
     Ok(())
 }
 
-fn url(token: &str, target: &Target) -> Result<(), Failure> {
-    let token = LogoutToken::new(token)?;
+fn url(token: &TokenArg, target: &Target) -> Result<(), Failure> {
+    let token = token.read()?.ok_or_else(no_token)?;
     say!("{}", config(target, None)?.logout_redirect_url(&token));
     Ok(())
 }
 
-fn follow(token: &str, target: &Target, call: &CallArgs) -> Result<(), Failure> {
-    let token = LogoutToken::new(token)?;
+fn follow(
+    url: Option<&str>,
+    token: &TokenArg,
+    target: &Target,
+    call: &CallArgs,
+) -> Result<(), Failure> {
     let config = config(target, None)?;
-    let url = config.logout_redirect_url(&token);
+    let url = match (url, token.read()?) {
+        (Some(url), _) => Url::parse(&stdin_if_dash(url)?).map_err(|e| Failure {
+            code: EXIT_USAGE,
+            message: format!("--url is not an absolute URL ({e})"),
+        })?,
+        (None, Some(token)) => config.logout_redirect_url(&token),
+        (None, None) => return Err(no_token()),
+    };
     let client = AnyClient::new(call.transport, config, call.options()?)?;
     match client.follow_logout_redirect(&url)? {
         LogoutRedirect::Redirect { location, .. } => say!("{location}"),

@@ -354,7 +354,7 @@ fn expired_and_reused_tokens(t: Transport) {
     let api = err.as_api().unwrap();
     assert_eq!(
         (api.status.as_u16(), api.code.as_deref()),
-        (400, Some("invalid_token"))
+        (400, Some("invalid_logout_token"))
     );
     assert!(
         api.message

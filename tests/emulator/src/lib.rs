@@ -14,7 +14,9 @@
 //!   answers 404 for an unknown profile, `400 {"error":"connection_invalid",…}` for a profile on a
 //!   SAML connection, and otherwise `200 {"logout_url", "logout_token"}`; the token is an HS256 JWT
 //!   with `profile_id`, `iat`, `exp` (60 s by default) and a unique `jti`.
-//! - `GET /sso/logout?token=…` answers `400 {"error":"invalid_token",…}` for a missing, malformed,
+//! - `GET /sso/logout?token=…` answers `400 {"code":"invalid_logout_token","message":…}` (the
+//!   `{"message","code"}` shape of WorkOS's API errors, and the code WorkOS's own open-source
+//!   emulator answers with) for a missing, malformed,
 //!   badly signed, expired or already used token, and otherwise `302` to the emulated identity
 //!   provider's end-session endpoint (`/idp/end_session`), which `302`s to the post-logout URL
 //!   (by default the built-in `/signed-out` page).

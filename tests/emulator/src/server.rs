@@ -349,7 +349,7 @@ fn unix_seconds(t: SystemTime) -> u64 {
 fn invalid_token(description: &str) -> Reply {
     json_reply(
         StatusCode::BAD_REQUEST,
-        json!({"error": "invalid_token", "error_description": description}),
+        json!({"code": "invalid_logout_token", "message": description}),
     )
 }
 

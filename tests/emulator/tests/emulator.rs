@@ -188,9 +188,9 @@ fn logout_redirect_chain_ends_on_the_signed_out_page() {
     // The token is single-use.
     let r = get(&url);
     assert_eq!(r.status, 400);
-    assert_eq!(r.json()["error"], "invalid_token");
+    assert_eq!(r.json()["code"], "invalid_logout_token");
     assert!(
-        r.json()["error_description"]
+        r.json()["message"]
             .as_str()
             .unwrap()
             .contains("already been used")
@@ -238,10 +238,7 @@ fn bad_tokens_are_refused() {
         let r = get(&format!("{base}{query}"));
         assert_eq!(r.status, 400, "{query}");
         assert!(
-            r.json()["error_description"]
-                .as_str()
-                .unwrap()
-                .contains(why),
+            r.json()["message"].as_str().unwrap().contains(why),
             "{query}: {}",
             r.body
         );
@@ -250,12 +247,7 @@ fn bad_tokens_are_refused() {
     emu.advance_clock(Duration::from_secs(31));
     let r = get(&format!("{base}?token={token}"));
     assert_eq!(r.status, 400);
-    assert!(
-        r.json()["error_description"]
-            .as_str()
-            .unwrap()
-            .contains("expired")
-    );
+    assert!(r.json()["message"].as_str().unwrap().contains("expired"));
 }
 
 #[test]

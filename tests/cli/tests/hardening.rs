@@ -1,0 +1,262 @@
+//! What a hostile or broken server, or careless input, must not do to the SDK and the CLI: show a
+//! secret, break an error onto several lines, repeat a spent token, panic. Both transports, and
+//! the built `workos-logout` binary.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use workos_logout::emulator::{Emulator, Fault, Route, start};
+use workos_logout::{AnyClient, Transport};
+use workos_sso_logout::{ApiKey, BaseUrl, ClientOptions, Config, ProfileId, RetryPolicy};
+
+fn options() -> ClientOptions {
+    let policy = RetryPolicy::new(3, Duration::from_millis(1), Duration::from_millis(20)).unwrap();
+    ClientOptions::default()
+        .with_timeout(Duration::from_secs(3))
+        .unwrap()
+        .with_retry_policy(policy)
+}
+
+fn client(emu: &Emulator, transport: Transport) -> AnyClient {
+    let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
+        .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
+    AnyClient::new(transport, config, options()).unwrap()
+}
+
+/// A status whose body and headers echo `secrets` among newlines, ESC and a bidi override.
+fn echo(status: u16, secrets: &[&str]) -> Fault {
+    let all = secrets.join(" ");
+    let message = format!("bad request for api_key={all}\nerror: forged line\u{1b}[31m\u{202e}");
+    Fault::Status {
+        status,
+        body: Some(
+            serde_json::json!({
+                "message": message,
+                "code": all,
+                "error_description": all,
+                "errors": [{"field": all, "code": all, "message": message}],
+            })
+            .to_string(),
+        ),
+        headers: vec![("content-type".into(), format!("text/{all}"))],
+    }
+}
+
+fn assert_clean(what: &str, text: &str, secrets: &[&str]) {
+    for secret in secrets {
+        assert!(!text.contains(secret), "{what} shows {secret}: {text}");
+    }
+    assert!(
+        !text.contains('\n') && !text.contains('\u{1b}') && !text.contains('\u{202e}'),
+        "{what} is not one plain line: {text:?}"
+    );
+}
+
+#[test]
+fn echoed_secrets_never_show_and_errors_stay_one_line() {
+    for transport in Transport::ALL {
+        let emu = start().unwrap();
+        let c = client(&emu, transport);
+        let profile = ProfileId::new(emu.oidc_profile_id()).unwrap();
+        let auth = c.authorize_logout(&profile).unwrap();
+        let token = auth.logout_token().expose_secret().to_owned();
+        let key = emu.api_key().to_owned();
+
+        emu.push_fault(Route::Authorize, echo(400, &[&key]));
+        let err = c.authorize_logout(&profile).unwrap_err();
+        assert_clean("authorize Display", &err.to_string(), &[&key]);
+        assert_clean("authorize Debug", &format!("{err:?}"), &[&key]);
+
+        emu.push_fault(Route::Logout, echo(400, &[&key, &token]));
+        let err = c.follow_logout_redirect(auth.logout_url()).unwrap_err();
+        assert_clean("follow Display", &err.to_string(), &[&key, &token]);
+        assert_clean("follow Debug", &format!("{err:?}"), &[&key, &token]);
+        assert!(err.to_string().contains("authorize a new logout"), "{err}");
+    }
+}
+
+#[test]
+fn a_5xx_on_the_logout_get_is_not_retried_and_says_the_token_may_be_spent() {
+    for transport in Transport::ALL {
+        let emu = start().unwrap();
+        let c = client(&emu, transport);
+        let auth = c
+            .authorize_logout(&ProfileId::new(emu.oidc_profile_id()).unwrap())
+            .unwrap();
+        emu.push_fault(Route::Logout, Fault::status(502));
+        let err = c.follow_logout_redirect(auth.logout_url()).unwrap_err();
+        assert_eq!(err.status().unwrap(), 502, "{transport}");
+        assert_eq!(
+            emu.requests_to(Route::Logout).len(),
+            1,
+            "{transport}: retried"
+        );
+        assert!(err.to_string().contains("may have been spent"), "{err}");
+        // Authorize, which spends nothing, is still retried on a 502.
+        emu.push_fault(Route::Authorize, Fault::status(502));
+        c.authorize_logout(&ProfileId::new(emu.oidc_profile_id()).unwrap())
+            .unwrap();
+    }
+}
+
+#[test]
+fn transport_errors_show_their_cause_once() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    for transport in Transport::ALL {
+        let config = Config::new(ApiKey::new("sk_test_0123456789").unwrap())
+            .with_base_url(BaseUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap());
+        let policy = RetryPolicy::none();
+        let c = AnyClient::new(transport, config, options().with_retry_policy(policy)).unwrap();
+        let err = c
+            .authorize_logout(&ProfileId::new("prof_1").unwrap())
+            .unwrap_err();
+        let shown = err.to_string();
+        assert!(
+            shown.starts_with("could not connect to WorkOS: "),
+            "{transport}: {shown}"
+        );
+        assert!(
+            shown.to_lowercase().contains("refused"),
+            "{transport} names no cause: {shown}"
+        );
+        assert!(std::error::Error::source(&err).is_none(), "{transport}");
+    }
+}
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_workos-logout"));
+    c.env_remove("WORKOS_API_KEY")
+        .env_remove("WORKOS_BASE_URL")
+        .env_remove("WORKOS_LOGOUT_TOKEN")
+        .stdin(Stdio::null());
+    c
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+fn authorize_json(emu: &Emulator) -> serde_json::Value {
+    let o = bin()
+        .args(["authorize", "--json", "--profile-id", emu.oidc_profile_id()])
+        .args(["--base-url", emu.base_url(), "--api-key", emu.api_key()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn cli_follows_the_logout_url_and_reads_the_token_without_an_argument() {
+    let emu = start().unwrap();
+    // --url: the logout_url authorize printed, as is.
+    let v = authorize_json(&emu);
+    let o = bin()
+        .args(["follow", "--url", v["logout_url"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert!(text(&o.stdout).contains("/idp/end_session?"));
+    // The token from the environment.
+    let v = authorize_json(&emu);
+    let o = bin()
+        .args(["follow", "--base-url", emu.base_url()])
+        .env("WORKOS_LOGOUT_TOKEN", v["logout_token"].as_str().unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // The token from stdin.
+    let v = authorize_json(&emu);
+    let mut child = bin()
+        .args(["follow", "--token", "-", "--base-url", emu.base_url()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let token = v["logout_token"].as_str().unwrap();
+    writeln!(child.stdin.take().unwrap(), "{token}").unwrap();
+    let o: Output = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    // Nothing at all: a usage error that says where a token may come from.
+    let o = bin()
+        .args(["follow", "--base-url", emu.base_url()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o.stderr).contains("WORKOS_LOGOUT_TOKEN"));
+    // A logout URL that would send the token in clear text is refused before anything is sent.
+    let o = bin()
+        .args([
+            "follow",
+            "--url",
+            "http://auth.example.com/sso/logout?token=abcdef",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(!text(&o.stderr).contains("abcdef"));
+}
+
+#[test]
+fn cli_prints_one_line_per_retry_and_one_line_per_error_without_secrets() {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::status(503));
+    emu.push_fault(Route::Authorize, Fault::rate_limited_seconds(0));
+    let o = bin()
+        .args(["authorize", "--profile-id", emu.oidc_profile_id()])
+        .args(["--base-url", emu.base_url(), "--api-key", emu.api_key()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let err = text(&o.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    assert!(lines[0].contains("attempt=1 status=503") && lines[0].contains("retry_in_ms="));
+    assert!(lines[1].contains("attempt=2 status=429") && lines[1].contains("retry_in_ms=0"));
+
+    let v = authorize_json(&emu);
+    let token = v["logout_token"].as_str().unwrap();
+    emu.push_fault(Route::Logout, echo(400, &[emu.api_key(), token]));
+    let o = bin()
+        .args(["follow", "--url", v["logout_url"].as_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(3));
+    let err = text(&o.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: "), "{err}");
+    assert_clean("stderr", err.trim_end(), &[emu.api_key(), token]);
+    assert_clean("stdout", &text(&o.stdout), &[emu.api_key(), token]);
+}
+
+#[test]
+fn cli_rejects_absurd_timeouts_instead_of_panicking() {
+    for timeout in ["1e19", "1e300", "100000", "0", "-1", "nan"] {
+        let o = bin()
+            .args([
+                "authorize",
+                "--profile-id",
+                "prof_1",
+                "--api-key",
+                "sk_test_1",
+            ])
+            .args([
+                "--base-url",
+                "http://127.0.0.1:9",
+                &format!("--timeout={timeout}"),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{timeout}: {}", text(&o.stderr));
+        assert!(text(&o.stderr).contains("timeout"), "{timeout}");
+        assert!(!text(&o.stderr).contains("panicked"), "{timeout}");
+    }
+}
