@@ -42,6 +42,7 @@ fn around() -> impl Strategy<Value = String> {
         "token:",
         "\n",
         "\u{1b}[2J",
+        "\u{202e}",
         "\"",
         "?t=",
         "/",
