@@ -105,6 +105,10 @@ enum Command {
         /// How long logout tokens live, in seconds.
         #[arg(long, default_value_t = 60)]
         token_lifetime: u64,
+        /// Require this token (header X-Emulator-Admin-Token) on the admin endpoints; on a host
+        /// other than loopback a random one is made when none is given.
+        #[arg(long, env = "WORKOS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
+        admin_token: Option<String>,
     },
 }
 
@@ -250,7 +254,8 @@ fn main() -> ExitCode {
             port,
             api_key,
             token_lifetime,
-        } => emulator(host, port, api_key, token_lifetime),
+            admin_token,
+        } => emulator(host, port, api_key, token_lifetime, admin_token),
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
@@ -326,8 +331,26 @@ fn follow(
     Ok(())
 }
 
-fn emulator(host: IpAddr, port: u16, api_key: String, token_lifetime: u64) -> Result<(), Failure> {
-    let emulator = Emulator::builder()
+fn emulator(
+    host: IpAddr,
+    port: u16,
+    api_key: String,
+    token_lifetime: u64,
+    admin_token: Option<String>,
+) -> Result<(), Failure> {
+    if !host.is_loopback() {
+        eprintln!(
+            "warning: the emulator is a test tool: bound to {host}, anyone who reaches it can use \
+             it. Its admin endpoints need the admin token printed below; never expose it beyond \
+             a test network."
+        );
+    }
+    let builder = Emulator::builder();
+    let builder = match admin_token {
+        Some(token) => builder.admin_token(token),
+        None => builder,
+    };
+    let emulator = builder
         .host(host)
         .port(port)
         .api_key(api_key)
@@ -359,6 +382,12 @@ fn emulator(host: IpAddr, port: u16, api_key: String, token_lifetime: u64) -> Re
         "  admin:         {}/__emulator/ (faults, recorded requests, clock)",
         emulator.base_url()
     );
+    if let Some(token) = emulator.admin_token() {
+        let _ = writeln!(
+            out,
+            "  admin token:   {token} (header X-Emulator-Admin-Token)"
+        );
+    }
     let _ = writeln!(out, "Press Ctrl-C to stop.");
     let _ = out.flush();
     drop(out);

@@ -260,3 +260,49 @@ fn cli_rejects_absurd_timeouts_instead_of_panicking() {
         assert!(!text(&o.stderr).contains("panicked"), "{timeout}");
     }
 }
+
+/// CPU time (user + system) of a process, in clock ticks, from `/proc`.
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_emulator_does_not_spin_when_it_runs_out_of_file_descriptors() {
+    use std::io::{BufRead, BufReader};
+    // A standalone emulator allowed only a few file descriptors.
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 24 && exec {} emulator --port 0",
+            env!("CARGO_BIN_EXE_workos-logout")
+        ))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    let addr = first.rsplit("http://").next().unwrap().to_owned();
+    // More connections than it has descriptors for: accept() starts failing with EMFILE.
+    let held: Vec<_> = (0..48)
+        .filter_map(|_| std::net::TcpStream::connect(&addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = cpu_ticks(child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(child.id()) - before;
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(held);
+    // A busy accept loop burns the whole second (about 100 ticks); backing off, a few.
+    assert!(
+        used < 30,
+        "the emulator used {used} ticks of CPU in one second"
+    );
+}

@@ -46,17 +46,20 @@
 //! waiting.
 //!
 //! # Admin endpoints (for black-box use, e.g. `workos-logout emulator` from the `workos-logout` CLI)
-//! Under the reserved prefix `/__emulator/`, unauthenticated, never recorded:
+//! Under the reserved prefix `/__emulator/`, never recorded. On a loopback host they are open;
+//! on any other they require `X-Emulator-Admin-Token` (see [`EmulatorBuilder::admin_token`]): an
+//! emulator must never be exposed beyond the machine and its tests, and `workos-logout emulator`
+//! warns when bound elsewhere.
 //!
 //! | request | effect |
 //! |---|---|
 //! | `GET /__emulator/info` | base URL and profiles |
 //! | `POST /__emulator/faults` `{"route":"authorize","fault":{"kind":"status","status":503}}` | queue a fault (`route`: `authorize`, `logout`, `end_session`; `fault` as [`Fault`] in JSON) |
 //! | `DELETE /__emulator/faults` | drop queued faults |
-//! | `GET /__emulator/requests` | the recorded requests, as JSON |
+//! | `GET /__emulator/requests?offset=0&limit=100` | a page of the recorded requests: `{"total", "offset", "requests": [{"method", "path_and_query", "headers", "body", "body_truncated"}]}`; `Authorization` shown as `[redacted]`, bodies as text (lossy UTF-8) cut at 4 KiB, at most 1000 a page |
 //! | `DELETE /__emulator/requests` | forget them |
 //! | `POST /__emulator/profiles` `{"id":"prof_x","connection":"oidc"}` | add a profile (`oidc` or `saml`) |
-//! | `POST /__emulator/clock` `{"advance_secs":120}` | move the clock forward |
+//! | `POST /__emulator/clock` `{"advance_secs":120}` | move the clock forward (400 beyond a hundred years) |
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -89,6 +92,8 @@ pub const SAML_PROFILE_ID: &str = "prof_01EMULATORSAML0000000000";
 /// How many requests are kept on record; older ones are dropped first, so a long-running
 /// standalone emulator does not grow without bound.
 pub const MAX_RECORDED_REQUESTS: usize = 10_000;
+/// How far the clock may be moved forward in all: a hundred years (tokens expire long before).
+pub const MAX_CLOCK_OFFSET: Duration = Duration::from_secs(100 * 365 * 24 * 60 * 60);
 /// The path prefix of the admin endpoints.
 pub const ADMIN_PREFIX: &str = "/__emulator/";
 
@@ -138,6 +143,8 @@ pub struct EmulatorBuilder {
     api_key: String,
     token_lifetime: Duration,
     post_logout_redirect: Option<String>,
+    idle_timeout: Duration,
+    admin_token: Option<String>,
 }
 
 impl Default for EmulatorBuilder {
@@ -148,6 +155,8 @@ impl Default for EmulatorBuilder {
             api_key: DEFAULT_API_KEY.into(),
             token_lifetime: Duration::from_secs(60),
             post_logout_redirect: None,
+            idle_timeout: Duration::from_secs(10),
+            admin_token: None,
         }
     }
 }
@@ -184,6 +193,22 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a connection may stay idle, or take to send a request head, before it is closed
+    /// (default 10 s): a client that connects and says nothing cannot hold a connection for ever.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.idle_timeout = timeout.max(Duration::from_millis(1));
+        self
+    }
+
+    /// Requires `X-Emulator-Admin-Token: <token>` on the admin endpoints. On a loopback host they
+    /// are open by default; on any other host a random token is made when none is set (read it
+    /// with [`Emulator::admin_token`]), since `/__emulator/` can queue faults and read what
+    /// clients sent.
+    pub fn admin_token(mut self, token: impl Into<String>) -> Self {
+        self.admin_token = Some(token.into());
+        self
+    }
+
     /// Binds the listener and starts serving on a background thread with its own runtime, so it
     /// works from blocking and async tests alike.
     pub fn start(self) -> std::io::Result<Emulator> {
@@ -194,7 +219,14 @@ impl EmulatorBuilder {
         let mut secret = [0u8; 32];
         ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut secret)
             .map_err(|_| std::io::Error::other("no random source"))?;
+        let admin_token = match (self.admin_token, self.host.is_loopback()) {
+            (Some(token), _) => Some(token),
+            (None, true) => None,
+            (None, false) => Some(jwt::b64url_encode(&secret[6..24])),
+        };
         let shared = Arc::new(Shared {
+            idle_timeout: self.idle_timeout,
+            admin_token,
             signer: jwt::Signer::new(&secret),
             request_id_prefix: jwt::b64url_encode(&secret[..6]),
             post_logout_redirect: self
@@ -263,6 +295,11 @@ impl Emulator {
         &self.shared.base_url
     }
 
+    /// The token the admin endpoints require, if any (always one on a non-loopback host).
+    pub fn admin_token(&self) -> Option<&str> {
+        self.shared.admin_token.as_deref()
+    }
+
     /// The listening address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
@@ -325,7 +362,8 @@ impl Emulator {
         self.shared.clear_requests();
     }
 
-    /// Moves the emulator's clock forward, to expire tokens without waiting.
+    /// Moves the emulator's clock forward, to expire tokens without waiting (at most
+    /// [`MAX_CLOCK_OFFSET`] in all).
     pub fn advance_clock(&self, by: Duration) {
         self.shared.advance_clock(by);
     }
@@ -353,6 +391,8 @@ impl Drop for Emulator {
 
 /// What the server threads share with the handle.
 pub(crate) struct Shared {
+    idle_timeout: Duration,
+    admin_token: Option<String>,
     base_url: String,
     api_key: String,
     token_lifetime: Duration,
@@ -400,10 +440,10 @@ impl Shared {
         self.lock().requests.clear();
     }
 
-    /// Moves the clock forward; returns the new offset.
+    /// Moves the clock forward (by at most [`MAX_CLOCK_OFFSET`] in all); returns the new offset.
     fn advance_clock(&self, by: Duration) -> Duration {
         let mut state = self.lock();
-        state.clock_offset = state.clock_offset.saturating_add(by);
+        state.clock_offset = state.clock_offset.saturating_add(by).min(MAX_CLOCK_OFFSET);
         state.clock_offset
     }
 
@@ -425,6 +465,7 @@ impl Shared {
     }
 
     fn now(&self) -> SystemTime {
-        SystemTime::now() + self.lock().clock_offset
+        let now = SystemTime::now();
+        now.checked_add(self.lock().clock_offset).unwrap_or(now)
     }
 }

@@ -10,17 +10,26 @@ use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue, LOCATION};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
 use tokio::task::JoinSet;
 
 use super::body::{EmuBody, Then};
 use super::fault::{Fault, MAX_OVERSIZED_BODY, Route};
 use super::jwt::TokenError;
-use super::{ADMIN_PREFIX, ConnectionKind, RecordedRequest, Shared};
+use super::{ADMIN_PREFIX, ConnectionKind, MAX_CLOCK_OFFSET, RecordedRequest, Shared};
 
 /// Largest request body read (and recorded).
 const MAX_REQUEST_BODY: usize = 64 * 1024;
+
+/// How long the accept loop waits after a failed accept.
+const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
+/// The most of a recorded body `GET /__emulator/requests` shows.
+const MAX_SHOWN_BODY: usize = 4 * 1024;
+
+/// The most requests one page of `GET /__emulator/requests` holds.
+const MAX_PAGE: usize = 1000;
 
 type Reply = Response<EmuBody>;
 
@@ -33,15 +42,26 @@ pub(crate) async fn serve(
         return;
     };
     let mut connections = JoinSet::new();
+    // After a failed accept (no file descriptor left, say), wait before the next: no busy loop.
+    let mut backoff = Duration::ZERO;
     loop {
         tokio::select! {
             _ = &mut stop => break,
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+            _ = tokio::time::sleep(backoff), if !backoff.is_zero() => backoff = Duration::ZERO,
+            accepted = listener.accept(), if backoff.is_zero() => {
+                let Ok((stream, _)) = accepted else {
+                    backoff = ACCEPT_BACKOFF;
+                    continue;
+                };
                 let shared = shared.clone();
                 connections.spawn(async move {
+                    let idle = shared.idle_timeout;
                     let service = service_fn(move |req| handle(shared.clone(), req));
-                    let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                    let connection = http1::Builder::new()
+                        .timer(TokioTimer::new())
+                        .header_read_timeout(idle)
+                        .serve_connection(TokioIo::new(stream), service);
+                    let _ = connection.await;
                 });
             }
             Some(_) = connections.join_next(), if !connections.is_empty() => {}
@@ -57,13 +77,19 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, st
     let (parts, body) = req.into_parts();
     let body = match Limited::new(body, MAX_REQUEST_BODY).collect().await {
         Ok(b) => b.to_bytes(),
-        Err(_) => {
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => {
+            let message = json!({"message": "Request body too large"});
             return Ok(finish(
                 &shared,
-                json_reply(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    json!({"message": "Request body too large"}),
-                ),
+                json_reply(StatusCode::PAYLOAD_TOO_LARGE, message),
+            ));
+        }
+        // A malformed body (a broken chunked encoding, a connection closed mid-body).
+        Err(_) => {
+            let message = json!({"message": "Malformed request body"});
+            return Ok(finish(
+                &shared,
+                json_reply(StatusCode::BAD_REQUEST, message),
             ));
         }
     };
@@ -71,7 +97,18 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, st
     let query = parts.uri.query().unwrap_or_default().to_owned();
 
     if let Some(admin) = path.strip_prefix(ADMIN_PREFIX) {
-        let reply = admin_endpoint(&shared, &parts.method, admin, &body);
+        let given = parts.headers.get("x-emulator-admin-token");
+        let allowed = match &shared.admin_token {
+            None => true,
+            Some(token) => given.is_some_and(|g| constant_time_eq(g.as_bytes(), token.as_bytes())),
+        };
+        let reply = match allowed {
+            true => admin_endpoint(&shared, &parts.method, admin, &query, &body),
+            false => json_reply(
+                StatusCode::UNAUTHORIZED,
+                json!({"message": "the admin endpoints need X-Emulator-Admin-Token"}),
+            ),
+        };
         return Ok(finish(&shared, reply));
     }
 
@@ -391,7 +428,58 @@ fn logout(shared: &Shared, query: &str) -> Reply {
 }
 
 /// The admin endpoints under [`ADMIN_PREFIX`].
-fn admin_endpoint(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> Reply {
+/// Compares in constant time (the admin token is a secret).
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// A page of the record, shown safely: `Authorization` redacted, bodies as bounded text. Copied
+/// under the lock, serialised after it.
+fn requests_page(shared: &Shared, query: &str) -> Reply {
+    let param = |name: &str| {
+        form_urlencoded::parse(query.as_bytes())
+            .find(|(k, _)| k == name)
+            .and_then(|(_, v)| v.parse::<usize>().ok())
+    };
+    let offset = param("offset").unwrap_or(0);
+    let limit = param("limit").unwrap_or(100).min(MAX_PAGE);
+    let (total, page): (usize, Vec<RecordedRequest>) = {
+        let state = shared.lock();
+        let page = state
+            .requests
+            .iter()
+            .skip(offset)
+            .take(limit)
+            .cloned()
+            .collect();
+        (state.requests.len(), page)
+    };
+    let shown: Vec<Value> = page
+        .iter()
+        .map(|r| {
+            let headers: Vec<(&str, &str)> = r
+                .headers
+                .iter()
+                .map(|(k, v)| match k.eq_ignore_ascii_case("authorization") {
+                    true => (k.as_str(), "[redacted]"),
+                    false => (k.as_str(), v.as_str()),
+                })
+                .collect();
+            let cut = r.body.len().min(MAX_SHOWN_BODY);
+            json!({
+                "method": r.method,
+                "path_and_query": r.path_and_query,
+                "headers": headers,
+                "body": String::from_utf8_lossy(&r.body[..cut]),
+                "body_truncated": cut < r.body.len(),
+            })
+        })
+        .collect();
+    let body = json!({"total": total, "offset": offset, "requests": shown});
+    json_reply(StatusCode::OK, body)
+}
+
+fn admin_endpoint(shared: &Shared, method: &Method, path: &str, query: &str, body: &[u8]) -> Reply {
     let bad = |m: String| json_reply(StatusCode::BAD_REQUEST, json!({"message": m}));
     match (method, path) {
         (&Method::GET, "info") => {
@@ -426,13 +514,7 @@ fn admin_endpoint(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> 
             shared.lock().faults.clear();
             json_reply(StatusCode::OK, json!({"cleared": true}))
         }
-        (&Method::GET, "requests") => match serde_json::to_value(&shared.lock().requests) {
-            Ok(v) => json_reply(StatusCode::OK, v),
-            Err(e) => json_reply(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"message": e.to_string()}),
-            ),
-        },
+        (&Method::GET, "requests") => requests_page(shared, query),
         (&Method::DELETE, "requests") => {
             shared.clear_requests();
             json_reply(StatusCode::OK, json!({"cleared": true}))
@@ -458,10 +540,11 @@ fn admin_endpoint(shared: &Shared, method: &Method, path: &str, body: &[u8]) -> 
             .ok()
             .and_then(|v| v.get("advance_secs")?.as_u64())
         {
-            Some(secs) => {
+            Some(secs) if Duration::from_secs(secs) <= MAX_CLOCK_OFFSET => {
                 let offset = shared.advance_clock(Duration::from_secs(secs));
                 json_reply(StatusCode::OK, json!({"offset_secs": offset.as_secs()}))
             }
+            Some(_) => bad("advance_secs must be at most a hundred years".into()),
             None => bad("expected {\"advance_secs\": <seconds>}".into()),
         },
         _ => json_reply(

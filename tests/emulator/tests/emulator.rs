@@ -225,9 +225,10 @@ fn bad_tokens_are_refused() {
         .unwrap()
         .to_owned();
     let base = format!("{}/sso/logout", emu.base_url());
-    let mut tampered = token.clone();
-    tampered.pop();
-    tampered.push(if token.ends_with('A') { 'B' } else { 'A' });
+    // Another first character of the signature: still canonical base64url, a wrong signature.
+    let (head, sig) = token.rsplit_once('.').unwrap();
+    let first = if sig.starts_with('A') { 'B' } else { 'A' };
+    let tampered = format!("{head}.{first}{}", &sig[1..]);
     for (query, why) in [
         (String::new(), "required"),
         ("?token=".to_owned(), "required"),
@@ -497,12 +498,22 @@ fn admin_endpoints() {
     assert_eq!(info["base_url"], emu.base_url());
     assert_eq!(info["profiles"].as_array().unwrap().len(), 3);
     let recorded = admin("GET", "requests", "").json();
-    assert_eq!(
-        recorded.as_array().unwrap().len(),
-        2,
-        "admin requests are not recorded"
-    );
-    assert_eq!(recorded[0]["path_and_query"], "/sso/logout/authorize");
+    assert_eq!(recorded["total"], 2, "admin requests are not recorded");
+    let requests = recorded["requests"].as_array().unwrap();
+    assert_eq!(requests[0]["path_and_query"], "/sso/logout/authorize");
+    // The key clients sent is not handed out; bodies are text.
+    let auth_header = requests[0]["headers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|h| h[0] == "authorization")
+        .unwrap();
+    assert_eq!(auth_header[1], "[redacted]");
+    assert!(!recorded.to_string().contains(emu.api_key()));
+    assert!(requests[0]["body"].as_str().unwrap().contains("profile_id"));
+    let page = admin("GET", "requests?offset=1&limit=1", "").json();
+    assert_eq!(page["requests"].as_array().unwrap().len(), 1);
+    assert_eq!(page["offset"], 1);
     assert_eq!(admin("DELETE", "requests", "").status, 200);
     assert!(emu.requests().is_empty());
     let token = authorize(&emu, emu.oidc_profile_id()).json()["logout_token"]
@@ -530,4 +541,145 @@ fn shutdown_stops_the_listener() {
     let addr = emu.addr();
     drop(emu);
     assert!(std::net::TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_err());
+}
+
+#[test]
+fn the_record_is_paged_and_bounded() {
+    let emu = start().unwrap();
+    let big = "x".repeat(60 * 1024);
+    for _ in 0..30 {
+        let _ = agent()
+            .post(format!("{}/sso/logout/authorize", emu.base_url()))
+            .header("authorization", format!("Bearer {}", emu.api_key()))
+            .send(big.as_str());
+    }
+    let r = reply(
+        agent()
+            .get(format!("{}/__emulator/requests?limit=5000", emu.base_url()))
+            .call(),
+    );
+    let v = r.json();
+    assert_eq!(v["total"], 30);
+    let requests = v["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 30);
+    assert!(requests.iter().all(|r| r["body_truncated"] == true));
+    // 30 bodies of 60 KiB come back as at most 4 KiB of text each, not as arrays of numbers.
+    assert!(r.body.len() < 30 * 5 * 1024, "{} bytes", r.body.len());
+}
+
+#[test]
+fn a_huge_clock_advance_is_refused_and_service_goes_on() {
+    let emu = start().unwrap();
+    let r = reply(
+        agent()
+            .post(format!("{}/__emulator/clock", emu.base_url()))
+            .send(r#"{"advance_secs":18446744073709551615}"#),
+    );
+    assert_eq!(r.status, 400);
+    // Even the in-process handle, asked for too much, clamps instead of panicking later.
+    emu.advance_clock(Duration::MAX);
+    let r = authorize(&emu, emu.oidc_profile_id());
+    assert_eq!(r.status, 200);
+    let token = r.json()["logout_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        get(&format!("{}/sso/logout?token={token}", emu.base_url())).status,
+        302
+    );
+}
+
+#[test]
+fn an_admin_token_guards_the_admin_endpoints() {
+    let emu = Emulator::builder()
+        .admin_token("let-me-in")
+        .start()
+        .unwrap();
+    assert_eq!(emu.admin_token(), Some("let-me-in"));
+    let url = format!("{}/__emulator/requests", emu.base_url());
+    assert_eq!(reply(agent().get(&url).call()).status, 401);
+    let wrong = agent()
+        .get(&url)
+        .header("x-emulator-admin-token", "let-me-out")
+        .call();
+    assert_eq!(reply(wrong).status, 401);
+    let right = agent()
+        .get(&url)
+        .header("x-emulator-admin-token", "let-me-in")
+        .call();
+    assert_eq!(reply(right).status, 200);
+    // On loopback, without a token, they are open.
+    assert_eq!(start().unwrap().admin_token(), None);
+}
+
+#[test]
+fn idle_and_slow_connections_are_closed() {
+    use std::io::{Read, Write};
+    let emu = Emulator::builder()
+        .idle_timeout(Duration::from_millis(200))
+        .start()
+        .unwrap();
+    // Connects and says nothing.
+    let mut silent = std::net::TcpStream::connect(emu.addr()).unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    let started = Instant::now();
+    let mut buf = [0u8; 512];
+    let n = silent.read(&mut buf).unwrap_or(0);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the idle connection was kept"
+    );
+    assert!(n == 0 || String::from_utf8_lossy(&buf[..n]).contains("408"));
+    // Starts a head and stalls.
+    let mut slow = std::net::TcpStream::connect(emu.addr()).unwrap();
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    slow.write_all(b"GET /signed-out HTTP/1.1\r\nhost: x\r\n")
+        .unwrap();
+    let started = Instant::now();
+    let _ = slow.read(&mut buf);
+    assert!(
+        started.elapsed() < Duration::from_secs(4),
+        "the slow head was waited for"
+    );
+}
+
+#[test]
+fn a_malformed_chunked_body_is_a_bad_request() {
+    use std::io::{Read, Write};
+    let emu = start().unwrap();
+    let mut s = std::net::TcpStream::connect(emu.addr()).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    s.write_all(
+        b"POST /sso/logout/authorize HTTP/1.1\r\nhost: x\r\ntransfer-encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = Vec::new();
+    let _ = s.read_to_end(&mut answer);
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 400"), "{answer}");
+}
+
+#[test]
+fn a_non_canonical_signature_is_refused() {
+    let emu = start().unwrap();
+    let token = authorize(&emu, emu.oidc_profile_id()).json()["logout_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // HS256 signatures are 32 bytes: 43 base64url characters whose last one carries 2 spare
+    // bits. Setting them gives another spelling of the same bytes, which must not verify.
+    let (head, sig) = token.rsplit_once('.').unwrap();
+    let last = sig.chars().last().unwrap();
+    const ALPHABET: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let index = ALPHABET.find(last).unwrap();
+    let respelled = ALPHABET.chars().nth(index | 1).unwrap();
+    assert_ne!(respelled, last);
+    let forged = format!("{head}.{}{respelled}", &sig[..sig.len() - 1]);
+    let r = get(&format!("{}/sso/logout?token={forged}", emu.base_url()));
+    assert_eq!(r.status, 400, "{}", r.body);
+    // The original still works.
+    assert_eq!(
+        get(&format!("{}/sso/logout?token={token}", emu.base_url())).status,
+        302
+    );
 }
