@@ -19,12 +19,15 @@ use crate::redact::{Secrets, redact_url};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
 use crate::secret::ApiKey;
 
+/// Reads an endpoint's final response, scrubbing errors of the call's secrets.
+type Parse<T> = fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>;
+
 /// What a call needs to know of its endpoint.
 struct Endpoint<T> {
     /// For diagnostics: `logout_authorize` or `logout_redirect`.
     name: &'static str,
     /// Reads the final response.
-    parse: fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>,
+    parse: Parse<T>,
     /// Whether an attempt that may have reached the server (a timeout) may be repeated: false
     /// when the request spends a single-use token.
     repeatable: bool,
