@@ -148,6 +148,16 @@ pub(crate) fn check_secure_target(url: &Url) -> Result<(), &'static str> {
     }
 }
 
+/// Whether a host name or address (as in a URI: `localhost`, `127.0.0.1`, `[::1]`) is loopback.
+pub(crate) fn is_loopback_name(host: &str) -> bool {
+    match Host::parse(host) {
+        Ok(Host::Domain(d)) => is_loopback(&Host::Domain(d.as_str())),
+        Ok(Host::Ipv4(ip)) => is_loopback(&Host::<&str>::Ipv4(ip)),
+        Ok(Host::Ipv6(ip)) => is_loopback(&Host::<&str>::Ipv6(ip)),
+        Err(_) => false,
+    }
+}
+
 fn is_loopback(host: &Host<&str>) -> bool {
     match host {
         Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),

@@ -2,6 +2,7 @@
 
 use std::time::Duration;
 
+use crate::config::is_loopback_name;
 use crate::error::InvalidInput;
 use crate::retry::RetryPolicy;
 
@@ -115,5 +116,21 @@ impl ClientOptions {
     /// The retry policy.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// Whether a request to `uri` may go through a proxy: only `https` to a host that is not
+    /// loopback. Plain `http` (which this crate sends only to loopback) and loopback targets are
+    /// always reached directly, so no proxy sees a key in clear or a local emulator's traffic.
+    ///
+    /// ```
+    /// use workos_sso_logout::ClientOptions;
+    /// let may = |uri: &str| ClientOptions::proxy_allowed(&uri.parse().unwrap());
+    /// assert!(may("https://auth.workos.com/sso/logout/authorize"));
+    /// assert!(!may("http://127.0.0.1:4100/sso/logout/authorize"));
+    /// assert!(!may("https://localhost/sso/logout"));
+    /// assert!(!may("https://[::1]:8443/sso/logout"));
+    /// ```
+    pub fn proxy_allowed(uri: &http::Uri) -> bool {
+        uri.scheme_str() == Some("https") && !uri.host().is_some_and(is_loopback_name)
     }
 }

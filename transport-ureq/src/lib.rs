@@ -26,9 +26,10 @@ pub struct UreqTransport {
 
 impl UreqTransport {
     /// A transport on a new agent (rustls, the feature's roots) with the options' timeouts and
-    /// body bound.
+    /// body bound, and no proxy: ureq's default of reading `HTTPS_PROXY` and friends from the
+    /// environment is turned off, so the Bearer key never passes through a proxy nobody chose.
     pub fn new(options: &ClientOptions) -> Self {
-        let mut builder = ureq::Agent::config_builder();
+        let mut builder = ureq::Agent::config_builder().proxy(None);
         if cfg!(feature = "native-roots") {
             let roots = ureq::tls::RootCerts::PlatformVerifier;
             builder = builder.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
@@ -37,8 +38,9 @@ impl UreqTransport {
     }
 
     /// A transport on the caller's agent (its TLS, proxy and pool settings are kept). Whatever the
-    /// agent says, every request has redirects off, error statuses returned as responses, and the
-    /// options' timeouts: those are forced per request.
+    /// agent says, every request has redirects off, error statuses returned as responses, the
+    /// options' timeouts, and no proxy to a loopback or plain-`http` target: those are forced per
+    /// request.
     pub fn with_agent(agent: ureq::Agent, options: &ClientOptions) -> Self {
         Self {
             agent,
@@ -62,9 +64,12 @@ impl SyncTransport for UreqTransport {
     /// Sends one request as is: no redirect followed, any status returned as a response, the
     /// whole attempt bounded by the timeout and the body by the size limit.
     fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        let request = self
-            .agent
-            .configure_request(request)
+        let direct = !ClientOptions::proxy_allowed(request.uri());
+        let mut config = self.agent.configure_request(request);
+        if direct {
+            config = config.proxy(None);
+        }
+        let request = config
             .max_redirects(0)
             .http_status_as_error(false)
             .timeout_connect(Some(self.connect_timeout))

@@ -306,3 +306,37 @@ fn the_emulator_does_not_spin_when_it_runs_out_of_file_descriptors() {
         "the emulator used {used} ticks of CPU in one second"
     );
 }
+
+#[test]
+fn proxy_variables_in_the_environment_are_not_followed() {
+    // A "proxy" that records whoever connects to it.
+    let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
+    let emu = start().unwrap();
+    for transport in ["ureq", "hyper"] {
+        let o = bin()
+            .args([
+                "authorize",
+                "--profile-id",
+                emu.oidc_profile_id(),
+                "--transport",
+                transport,
+            ])
+            .args(["--base-url", emu.base_url(), "--api-key", emu.api_key()])
+            .envs([
+                ("HTTP_PROXY", proxy_url.as_str()),
+                ("http_proxy", proxy_url.as_str()),
+                ("HTTPS_PROXY", proxy_url.as_str()),
+                ("ALL_PROXY", proxy_url.as_str()),
+                ("all_proxy", proxy_url.as_str()),
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(0), "{transport}: {}", text(&o.stderr));
+        assert!(
+            proxy.accept().is_err(),
+            "{transport} sent the Bearer key through the proxy"
+        );
+    }
+}
