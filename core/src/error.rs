@@ -124,6 +124,10 @@ pub enum FailureKind {
     Connect,
     /// The call did not finish in time (head or body).
     Timeout,
+    /// The connection was closed or reset before any byte of the response arrived (a server
+    /// that dropped an idle kept-alive connection, say): the request may or may not have been
+    /// seen, so only a request that is safe to repeat is retried.
+    Closed,
     /// The response body exceeded the configured bound.
     BodyTooLarge,
     /// Anything else (a reset connection, a malformed response, a truncated body…).
@@ -132,8 +136,10 @@ pub enum FailureKind {
 
 impl FailureKind {
     /// The kind an I/O error stands for: refused or unreachable is [`Connect`](Self::Connect),
-    /// timed out is [`Timeout`](Self::Timeout), anything else [`Other`](Self::Other). The one
-    /// place this mapping lives; transports and [`TransportError::from_error`] use it.
+    /// timed out is [`Timeout`](Self::Timeout), reset, aborted or ended early is
+    /// [`Closed`](Self::Closed), anything else [`Other`](Self::Other). The one place this mapping
+    /// lives; transports and [`TransportError::from_error`] use it. (A transport that gets such an
+    /// error while reading a response *body* reports [`Other`](Self::Other): the answer had begun.)
     pub fn of_io(error: &std::io::Error) -> Self {
         use std::io::ErrorKind;
         match error.kind() {
@@ -142,6 +148,10 @@ impl FailureKind {
             | ErrorKind::NetworkUnreachable
             | ErrorKind::HostUnreachable => FailureKind::Connect,
             ErrorKind::TimedOut | ErrorKind::WouldBlock => FailureKind::Timeout,
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof => FailureKind::Closed,
             _ => FailureKind::Other,
         }
     }
@@ -150,6 +160,7 @@ impl FailureKind {
         match self {
             FailureKind::Connect => "could not connect to WorkOS",
             FailureKind::Timeout => "the call to WorkOS timed out",
+            FailureKind::Closed => "the connection to WorkOS closed before an answer",
             FailureKind::BodyTooLarge => "the response from WorkOS is too large",
             FailureKind::Other => "the HTTP exchange with WorkOS failed",
         }

@@ -46,7 +46,7 @@ pub(crate) enum RetryDecision {
 /// jitter from `initial_delay`, and no delay (`Retry-After` included) longer than `max_delay`.
 ///
 /// By default: 3 attempts, 500 ms initial delay, 30 s cap; retried are 429, 500, 502, 503, 504,
-/// connect failures and timeouts — but not timeouts nor 5xx on the Logout Redirect `GET`, which
+/// connect failures, timeouts and connections closed before an answer — but not timeouts nor 5xx on the Logout Redirect `GET`, which
 /// may have spent its single-use token.
 ///
 /// ```
@@ -158,7 +158,9 @@ impl RetryPolicy {
             Outcome::Response { status, headers } if Self::is_retryable_status(status) => {
                 RetryAfter::from_headers(headers).map(|r| r.delay(now))
             }
-            Outcome::Failure(FailureKind::Connect | FailureKind::Timeout) => None,
+            Outcome::Failure(FailureKind::Connect | FailureKind::Timeout | FailureKind::Closed) => {
+                None
+            }
             _ => return RetryDecision::Stop,
         };
         let delay = retry_after.unwrap_or_else(|| self.backoff(attempt, random));

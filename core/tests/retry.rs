@@ -199,3 +199,25 @@ fn std_environment_random_gives_different_numbers() {
     let draws: std::collections::HashSet<u128> = (0..64).map(|_| StdEnvironment.random()).collect();
     assert_eq!(draws.len(), 64);
 }
+
+#[test]
+fn a_connection_closed_before_an_answer_is_retried_only_where_repeating_is_safe() {
+    let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
+    let call = config()
+        .authorize_call(&req, &RetryPolicy::default(), 1)
+        .unwrap();
+    let (_, _, call) = send(call.start());
+    let reset = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
+    let (delay, _, _) = send(call.handle(Err::<http::Response<Vec<u8>>, _>(reset), UNIX_EPOCH, 0));
+    assert!(delay > Duration::ZERO);
+
+    let url = config().logout_redirect_url(&LogoutToken::new("token").unwrap());
+    let call = config()
+        .redirect_call(&url, &RetryPolicy::default())
+        .unwrap();
+    let (_, _, call) = send(call.start());
+    let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);
+    let err =
+        done(call.handle(Err::<http::Response<Vec<u8>>, _>(reset), UNIX_EPOCH, 0)).unwrap_err();
+    assert_eq!(err.as_transport().unwrap().kind(), FailureKind::Closed);
+}

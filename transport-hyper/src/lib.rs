@@ -2,9 +2,6 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-#[cfg(not(any(feature = "webpki-roots", feature = "native-roots")))]
-compile_error!("enable the `webpki-roots` (default) or `native-roots` feature for TLS roots");
-
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -22,13 +19,11 @@ use workos_sso_logout::{
 pub use hyper_util;
 pub use workos_sso_logout as core;
 
-/// The async client: `Client::new(config)` or `Client::with_options(config, options)`; on your own
-/// connector, `AsyncClient::with_transport(config, options, HyperTransport::with_connector(c,
-/// &options)).with_environment(TokioEnvironment)`.
+/// The async client: `Client::new(config)`, `Client::from_env()` or `Client::with_options(config,
+/// options)`; on your own connector, see the crate docs.
 pub type Client = workos_sso_logout::AsyncClient<HyperTransport, TokioEnvironment>;
 
-/// The connector [`HyperTransport::new`] uses: rustls (ring) over hyper-util's `HttpConnector`,
-/// `https` and loopback `http`.
+/// The connector of [`HyperTransport::new`]: rustls (ring) over hyper-util's `HttpConnector`.
 pub type DefaultConnector = HttpsConnector<HttpConnector>;
 
 /// Retries sleep on tokio's timer (the rest of [`Environment`] is the standard one).
@@ -40,6 +35,9 @@ impl Environment for TokioEnvironment {
         tokio::time::sleep(delay)
     }
 }
+
+/// What one attempt gives back.
+type Answer = Result<Response<Vec<u8>>, TransportError>;
 
 /// Sends core-built requests with a hyper-util client. Cheap to clone (the pool is shared).
 #[derive(Debug, Clone)]
@@ -84,32 +82,29 @@ impl<C: Connect + Clone + Send + Sync + 'static> HyperTransport<C> {
         Self::with_client(client, options)
     }
 
-    /// A transport on the caller's hyper-util client (its pool and connector settings are kept).
-    /// hyper-util never follows redirects, so none is followed.
+    /// A transport on the caller's hyper-util client (pool and connector kept; never redirects).
     pub fn with_client(client: HyperClient<C, Full<Bytes>>, options: &ClientOptions) -> Self {
-        let (timeout, max_body_bytes) = (options.timeout(), options.max_body_bytes());
         Self {
             client,
-            timeout,
-            max_body_bytes,
+            timeout: options.timeout(),
+            max_body_bytes: options.max_body_bytes(),
         }
     }
 
-    async fn exchange(
-        &self,
-        request: Request<Vec<u8>>,
-    ) -> Result<Response<Vec<u8>>, TransportError> {
+    async fn exchange(&self, request: Request<Vec<u8>>) -> Answer {
         let limit = self.max_body_bytes;
         let request = request.map(|body| Full::new(Bytes::from(body)));
         let response = self.client.request(request).await;
         let (parts, body) = response.map_err(classify)?.into_parts();
         let limited = Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
-        let too_large =
-            |e: Box<dyn std::error::Error + Send + Sync>| match e.downcast::<LengthLimitError>() {
-                Ok(_) => TransportError::body_too_large(limit),
-                Err(e) => TransportError::from_error(e),
-            };
-        let collected = limited.collect().await.map_err(too_large)?;
+        // The answer had begun: a connection closed now is a truncated body, not `Closed`.
+        let collected = limited
+            .collect()
+            .await
+            .map_err(|e| match e.is::<LengthLimitError>() {
+                true => TransportError::body_too_large(limit),
+                false => TransportError::new(FailureKind::Other, e),
+            })?;
         Ok(Response::from_parts(parts, collected.to_bytes().into()))
     }
 }
@@ -119,17 +114,23 @@ impl<C: Connect + Clone + Send + Sync + 'static> AsyncTransport for HyperTranspo
 
     /// Sends one request as is: no redirect followed, any status returned as a response, the
     /// whole attempt (head and body) bounded by the timeout and the body by the size limit.
-    async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
+    async fn send(&self, request: Request<Vec<u8>>) -> Answer {
         let timeout = self.timeout;
         let exchange = tokio::time::timeout(timeout, self.exchange(request)).await;
         exchange.unwrap_or_else(|_| Err(TransportError::timed_out(timeout)))
     }
 }
 
-/// hyper-util's connect failures; anything else is classified by the core.
+/// hyper-util's connect failures and connections closed before an answer; anything else is
+/// classified by the core.
 fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
-    match e.is_connect() {
-        true => TransportError::new(FailureKind::Connect, e),
-        false => TransportError::from_error(e),
+    let hyper = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<hyper::Error>());
+    match (
+        e.is_connect(),
+        hyper.is_some_and(hyper::Error::is_incomplete_message),
+    ) {
+        (true, _) => TransportError::new(FailureKind::Connect, e),
+        (false, true) => TransportError::new(FailureKind::Closed, e),
+        (false, false) => TransportError::from_error(e),
     }
 }

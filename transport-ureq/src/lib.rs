@@ -75,19 +75,21 @@ impl SyncTransport for UreqTransport {
             .timeout_connect(Some(self.connect_timeout))
             .timeout_global(Some(self.timeout))
             .build();
-        let fail = |e| classify(e, self.max_body_bytes);
-        let (parts, mut body) = self.agent.run(request).map_err(fail)?.into_parts();
-        let bytes = body
-            .with_config()
-            .limit(self.max_body_bytes)
-            .read_to_vec()
-            .map_err(fail)?;
+        let limit = self.max_body_bytes;
+        let head = self
+            .agent
+            .run(request)
+            .map_err(|e| classify(e, limit, false));
+        let (parts, mut body) = head?.into_parts();
+        let bytes = body.with_config().limit(limit).read_to_vec();
+        let bytes = bytes.map_err(|e| classify(e, limit, true))?;
         Ok(Response::from_parts(parts, bytes))
     }
 }
 
-/// ureq's own failure variants; I/O errors are classified by the core.
-fn classify(e: ureq::Error, limit: u64) -> TransportError {
+/// ureq's own failure variants; I/O errors are classified by the core, except while reading a
+/// body (`in_body`), when the answer had begun and a closed connection is a truncated body.
+fn classify(e: ureq::Error, limit: u64, in_body: bool) -> TransportError {
     let kind = match &e {
         ureq::Error::BodyExceedsLimit(_) => return TransportError::body_too_large(limit),
         ureq::Error::Timeout(_) | ureq::Error::BodyStalled => FailureKind::Timeout,
@@ -95,7 +97,10 @@ fn classify(e: ureq::Error, limit: u64) -> TransportError {
         | ureq::Error::ConnectionFailed
         | ureq::Error::Tls(_)
         | ureq::Error::Rustls(_) => FailureKind::Connect,
-        ureq::Error::Io(io) => FailureKind::of_io(io),
+        ureq::Error::Io(io) => match FailureKind::of_io(io) {
+            FailureKind::Closed if in_body => FailureKind::Other,
+            kind => kind,
+        },
         _ => FailureKind::Other,
     };
     TransportError::new(kind, e)
