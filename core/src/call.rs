@@ -202,8 +202,9 @@ impl<T> Call<T> {
             }
             Err(error) => {
                 let error = TransportError::from_error(error).scrubbed(&state.secrets);
-                let decision = if error.kind() == FailureKind::Timeout && !state.endpoint.repeatable
-                {
+                // A timeout or a connection closed after sending may follow a spent token.
+                let maybe_seen = matches!(error.kind(), FailureKind::Timeout | FailureKind::Closed);
+                let decision = if maybe_seen && !state.endpoint.repeatable {
                     RetryDecision::Stop
                 } else {
                     state
