@@ -128,6 +128,9 @@ pub enum FailureKind {
     /// that dropped an idle kept-alive connection, say): the request may or may not have been
     /// seen, so only a request that is safe to repeat is retried.
     Closed,
+    /// The TLS handshake failed (an untrusted or mismatched certificate, no common protocol):
+    /// nothing was sent, and repeating would fail the same way, so it is not retried.
+    Tls,
     /// The response body exceeded the configured bound.
     BodyTooLarge,
     /// Anything else (a reset connection, a malformed response, a truncated body…).
@@ -161,6 +164,7 @@ impl FailureKind {
             FailureKind::Connect => "could not connect to WorkOS",
             FailureKind::Timeout => "the call to WorkOS timed out",
             FailureKind::Closed => "the connection to WorkOS closed before an answer",
+            FailureKind::Tls => "the TLS handshake with WorkOS failed",
             FailureKind::BodyTooLarge => "the response from WorkOS is too large",
             FailureKind::Other => "the HTTP exchange with WorkOS failed",
         }
@@ -217,22 +221,37 @@ impl TransportError {
     /// without one it is [`FailureKind::Other`]. This is the one conversion from a transport's
     /// error type to the core's.
     pub fn from_error(error: impl Into<BoxError>) -> Self {
+        Self::from_error_with(error, FailureKind::Other, |_| None)
+    }
+
+    /// [`from_error`](Self::from_error) for a transport that knows some of its own errors:
+    /// `cause_kind` is asked about each error of the source chain, outermost first, and the first
+    /// kind it names wins (a TLS library's error type is [`FailureKind::Tls`], say); otherwise
+    /// the first `std::io::Error` decides, and without one, `fallback`.
+    pub fn from_error_with(
+        error: impl Into<BoxError>,
+        fallback: FailureKind,
+        cause_kind: impl Fn(&(dyn std::error::Error + 'static)) -> Option<FailureKind>,
+    ) -> Self {
         let error = error.into();
-        match error.downcast::<TransportError>() {
-            Ok(own) => *own,
-            Err(error) => {
-                let mut kind = FailureKind::Other;
-                let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&*error);
-                while let Some(e) = next {
-                    if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                        kind = FailureKind::of_io(io);
-                        break;
-                    }
-                    next = e.source();
-                }
-                Self::new(kind, error)
+        let error = match error.downcast::<TransportError>() {
+            Ok(own) => return *own,
+            Err(error) => error,
+        };
+        let mut io_kind = None;
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&*error);
+        while let Some(e) = next {
+            if let Some(kind) = cause_kind(e) {
+                return Self::new(kind, error);
+            }
+            next = e.source();
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                io_kind = io_kind.or(Some(FailureKind::of_io(io)));
+                // `io::Error::source` skips the error it wraps; look at that one too.
+                next = io.get_ref().map(|inner| inner as _).or(next);
             }
         }
+        Self::new(io_kind.unwrap_or(fallback), error)
     }
 
     /// This error with the call's exact secrets scrubbed from its message too.

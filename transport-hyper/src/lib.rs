@@ -121,16 +121,16 @@ impl<C: Connect + Clone + Send + Sync + 'static> AsyncTransport for HyperTranspo
     }
 }
 
-/// hyper-util's connect failures and connections closed before an answer; anything else is
-/// classified by the core.
+/// Connect, TLS and closed-before-an-answer failures; anything else as the core classifies it.
 fn classify(e: hyper_util::client::legacy::Error) -> TransportError {
-    let hyper = std::error::Error::source(&e).and_then(|s| s.downcast_ref::<hyper::Error>());
-    match (
-        e.is_connect(),
-        hyper.is_some_and(hyper::Error::is_incomplete_message),
-    ) {
-        (true, _) => TransportError::new(FailureKind::Connect, e),
-        (false, true) => TransportError::new(FailureKind::Closed, e),
-        (false, false) => TransportError::from_error(e),
-    }
+    let fallback = if e.is_connect() {
+        FailureKind::Connect
+    } else {
+        FailureKind::Other
+    };
+    TransportError::from_error_with(e, fallback, |c| match c.downcast_ref::<hyper::Error>() {
+        _ if c.is::<rustls::Error>() => Some(FailureKind::Tls),
+        Some(h) if h.is_incomplete_message() => Some(FailureKind::Closed),
+        _ => None,
+    })
 }

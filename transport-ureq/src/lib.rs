@@ -87,20 +87,20 @@ impl SyncTransport for UreqTransport {
     }
 }
 
-/// ureq's own failure variants; I/O errors are classified by the core, except while reading a
-/// body (`in_body`), when the answer had begun and a closed connection is a truncated body.
+/// ureq's failure variants (its error has no `source`, so the core cannot walk it): rustls
+/// errors, however wrapped, are a TLS failure; an I/O error while reading a body (`in_body`) is a
+/// truncated body rather than a connection closed before the answer.
 fn classify(e: ureq::Error, limit: u64, in_body: bool) -> TransportError {
     let kind = match &e {
         ureq::Error::BodyExceedsLimit(_) => return TransportError::body_too_large(limit),
         ureq::Error::Timeout(_) | ureq::Error::BodyStalled => FailureKind::Timeout,
-        ureq::Error::HostNotFound
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::Tls(_)
-        | ureq::Error::Rustls(_) => FailureKind::Connect,
-        ureq::Error::Io(io) => match FailureKind::of_io(io) {
-            FailureKind::Closed if in_body => FailureKind::Other,
-            kind => kind,
-        },
+        ureq::Error::HostNotFound | ureq::Error::ConnectionFailed => FailureKind::Connect,
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => FailureKind::Tls,
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
+            FailureKind::Tls
+        }
+        ureq::Error::Io(_) if in_body => FailureKind::Other,
+        ureq::Error::Io(io) => FailureKind::of_io(io),
         _ => FailureKind::Other,
     };
     TransportError::new(kind, e)

@@ -412,3 +412,74 @@ fn a_connection_closed_before_any_answer_byte_is_retried_by_logout_authorize() {
         );
     }
 }
+
+/// A TLS server on loopback with a self-signed certificate for `localhost` (which no client root
+/// store trusts). Completes handshakes if it can, answers nothing; counts connections.
+fn untrusted_tls_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let cert =
+        rustls::pki_types::CertificateDer::from(include_bytes!("data/localhost.cert.der").to_vec());
+    let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
+        include_bytes!("data/localhost.key.der").to_vec().into(),
+    );
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(vec![cert], key)
+        .unwrap();
+    let config = std::sync::Arc::new(config);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!(
+        "https://localhost:{}",
+        listener.local_addr().unwrap().port()
+    );
+    let connections = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            seen.fetch_add(1, Ordering::SeqCst);
+            let Ok(mut tls) = rustls::ServerConnection::new(config.clone()) else {
+                return;
+            };
+            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+            while tls.is_handshaking() {
+                if tls.complete_io(&mut stream).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    (base, connections)
+}
+
+#[test]
+fn a_certificate_failure_is_one_kind_on_both_transports_and_not_retried() {
+    for transport in Transport::ALL {
+        let (base, connections) = untrusted_tls_server();
+        let config = Config::new(ApiKey::new("sk_test_0123456789").unwrap())
+            .with_base_url(BaseUrl::parse(&base).unwrap());
+        let c = AnyClient::new(transport, config, options()).unwrap();
+        let err = c
+            .authorize_logout(&ProfileId::new("prof_1").unwrap())
+            .unwrap_err();
+        let kind = err.as_transport().map(|t| t.kind());
+        eprintln!("{transport}: {kind:?} {err}");
+        assert_eq!(
+            kind,
+            Some(workos_sso_logout::FailureKind::Tls),
+            "{transport}: {err}"
+        );
+        assert_eq!(
+            connections.load(std::sync::atomic::Ordering::SeqCst),
+            1,
+            "{transport}: a certificate failure was retried"
+        );
+        assert!(
+            err.to_string().to_lowercase().contains("certificate"),
+            "{err}"
+        );
+    }
+}
