@@ -138,7 +138,8 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// The kind an I/O error stands for: refused or unreachable is [`Connect`](Self::Connect),
+    /// The kind an I/O error stands for: refused, unreachable or a name that does not resolve is
+    /// [`Connect`](Self::Connect),
     /// timed out is [`Timeout`](Self::Timeout), reset, aborted or ended early is
     /// [`Closed`](Self::Closed), anything else [`Other`](Self::Other). The one place this mapping
     /// lives; transports and [`TransportError::from_error`] use it. (A transport that gets such an
@@ -155,6 +156,14 @@ impl FailureKind {
             | ErrorKind::ConnectionAborted
             | ErrorKind::BrokenPipe
             | ErrorKind::UnexpectedEof => FailureKind::Closed,
+            // The standard library's resolver (which ureq and hyper-util use) reports a name
+            // that does not resolve with no kind of its own, only this message.
+            _ if error
+                .to_string()
+                .starts_with("failed to lookup address information") =>
+            {
+                FailureKind::Connect
+            }
             _ => FailureKind::Other,
         }
     }
@@ -227,7 +236,7 @@ impl TransportError {
     /// [`from_error`](Self::from_error) for a transport that knows some of its own errors:
     /// `cause_kind` is asked about each error of the source chain, outermost first, and the first
     /// kind it names wins (a TLS library's error type is [`FailureKind::Tls`], say); otherwise
-    /// the first `std::io::Error` decides, and without one, `fallback`.
+    /// the first `std::io::Error` of a known kind decides, and without one, `fallback`.
     pub fn from_error_with(
         error: impl Into<BoxError>,
         fallback: FailureKind,
@@ -251,6 +260,8 @@ impl TransportError {
                 next = io.get_ref().map(|inner| inner as _).or(next);
             }
         }
+        // An I/O error of no particular kind says less than the transport's own fallback.
+        let io_kind = io_kind.filter(|kind| *kind != FailureKind::Other);
         Self::new(io_kind.unwrap_or(fallback), error)
     }
 

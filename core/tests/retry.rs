@@ -221,3 +221,25 @@ fn a_connection_closed_before_an_answer_is_retried_only_where_repeating_is_safe(
         done(call.handle(Err::<http::Response<Vec<u8>>, _>(reset), UNIX_EPOCH, 0)).unwrap_err();
     assert_eq!(err.as_transport().unwrap().kind(), FailureKind::Closed);
 }
+
+#[test]
+fn io_errors_map_to_one_failure_kind() {
+    use std::io::{Error as Io, ErrorKind};
+    let kind = |e: Io| FailureKind::of_io(&e);
+    assert_eq!(
+        kind(Io::from(ErrorKind::ConnectionRefused)),
+        FailureKind::Connect
+    );
+    assert_eq!(kind(Io::from(ErrorKind::TimedOut)), FailureKind::Timeout);
+    assert_eq!(
+        kind(Io::from(ErrorKind::ConnectionReset)),
+        FailureKind::Closed
+    );
+    assert_eq!(
+        kind(Io::from(ErrorKind::UnexpectedEof)),
+        FailureKind::Closed
+    );
+    let dns = "failed to lookup address information: Name or service not known";
+    assert_eq!(kind(Io::other(dns)), FailureKind::Connect);
+    assert_eq!(kind(Io::other("something else")), FailureKind::Other);
+}

@@ -483,3 +483,23 @@ fn a_certificate_failure_is_one_kind_on_both_transports_and_not_retried() {
         );
     }
 }
+
+#[test]
+fn a_name_that_does_not_resolve_is_a_connect_failure_on_both_transports() {
+    // A label longer than DNS allows: the resolver fails at once, without sending a packet.
+    let base = format!("https://{}.example", "a".repeat(70));
+    for transport in Transport::ALL {
+        let config = Config::new(ApiKey::new("sk_test_0123456789").unwrap())
+            .with_base_url(BaseUrl::parse(&base).unwrap());
+        let c = AnyClient::new(transport, config, options()).unwrap();
+        let err = c
+            .authorize_logout(&ProfileId::new("prof_1").unwrap())
+            .unwrap_err();
+        let kind = err.as_transport().map(|t| t.kind());
+        assert_eq!(
+            kind,
+            Some(workos_sso_logout::FailureKind::Connect),
+            "{transport}: {err}"
+        );
+    }
+}
