@@ -38,6 +38,7 @@ pub struct ClientOptions {
     timeout: Duration,
     max_body_bytes: u64,
     retry: RetryPolicy,
+    proxy: Option<http::Uri>,
 }
 
 impl Default for ClientOptions {
@@ -47,6 +48,7 @@ impl Default for ClientOptions {
             timeout: DEFAULT_TIMEOUT,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
+            proxy: None,
         }
     }
 }
@@ -96,6 +98,51 @@ impl ClientOptions {
     pub fn with_retry_policy(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
+    }
+
+    /// Sends requests to `https` targets that are not loopback through this HTTP proxy, with
+    /// `CONNECT` (so the proxy sees only the host name, never the key); everything else goes
+    /// directly ([`proxy_allowed`](Self::proxy_allowed)). Without this, no proxy is used:
+    /// `HTTPS_PROXY` and the like in the environment are ignored by both adapters.
+    ///
+    /// The proxy is `http://host:port`; proxy credentials are not supported (a proxy that needs
+    /// them can be configured on your own ureq agent or hyper connector).
+    ///
+    /// ```
+    /// use workos_sso_logout::ClientOptions;
+    /// let options = ClientOptions::default().with_proxy("http://proxy.internal:3128")?;
+    /// assert_eq!(options.proxy().unwrap(), "http://proxy.internal:3128/");
+    /// assert!(ClientOptions::default().with_proxy("http://user:pw@proxy.internal:3128").is_err());
+    /// # Ok::<(), workos_sso_logout::InvalidInput>(())
+    /// ```
+    pub fn with_proxy(mut self, url: &str) -> Result<Self, InvalidInput> {
+        let bad = InvalidInput::Options;
+        let url =
+            url::Url::parse(url.trim()).map_err(|_| bad("the proxy is not an absolute URL"))?;
+        if url.scheme() != "http" || !url.has_host() {
+            return Err(bad(
+                "the proxy must be http://host:port (it is asked to CONNECT)",
+            ));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(bad(
+                "proxy credentials are not supported; configure them on your own agent or connector",
+            ));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(bad("the proxy URL must have no path, query or fragment"));
+        }
+        let uri = url
+            .as_str()
+            .parse()
+            .map_err(|_| bad("the proxy is not a valid URI"))?;
+        self.proxy = Some(uri);
+        Ok(self)
+    }
+
+    /// The proxy for `https` targets that are not loopback, if one is set.
+    pub fn proxy(&self) -> Option<&http::Uri> {
+        self.proxy.as_ref()
     }
 
     /// The connect timeout.

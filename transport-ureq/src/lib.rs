@@ -1,6 +1,5 @@
 #![doc = include_str!("../README.md")]
-#![forbid(unsafe_code)]
-#![deny(missing_docs)]
+// `unsafe_code` is forbidden and `missing_docs` denied by the workspace lints.
 
 use std::time::Duration;
 
@@ -25,16 +24,22 @@ pub struct UreqTransport {
 }
 
 impl UreqTransport {
-    /// A transport on a new agent (rustls, the feature's roots) with the options' timeouts and
-    /// body bound, and no proxy: ureq's default of reading `HTTPS_PROXY` and friends from the
+    /// A transport on a new agent (rustls, the feature's roots) with the options' timeouts, body
+    /// bound and proxy, if any: ureq's default of reading `HTTPS_PROXY` and friends from the
     /// environment is turned off, so the Bearer key never passes through a proxy nobody chose.
-    pub fn new(options: &ClientOptions) -> Self {
-        let mut builder = ureq::Agent::config_builder().proxy(None);
+    pub fn new(options: &ClientOptions) -> Result<Self, Error> {
+        let proxy = options
+            .proxy()
+            .map(|uri| ureq::Proxy::new(&uri.to_string()));
+        let proxy = proxy
+            .transpose()
+            .map_err(|e| TransportError::new(FailureKind::Other, e))?;
+        let mut builder = ureq::Agent::config_builder().proxy(proxy);
         if cfg!(feature = "native-roots") {
             let roots = ureq::tls::RootCerts::PlatformVerifier;
             builder = builder.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
         }
-        Self::with_agent(builder.build().new_agent(), options)
+        Ok(Self::with_agent(builder.build().new_agent(), options))
     }
 
     /// A transport on the caller's agent (its TLS, proxy and pool settings are kept). Whatever the
@@ -54,7 +59,7 @@ impl UreqTransport {
 impl TryFrom<ClientOptions> for UreqTransport {
     type Error = Error;
     fn try_from(options: ClientOptions) -> Result<Self, Error> {
-        Ok(Self::new(&options))
+        Self::new(&options)
     }
 }
 

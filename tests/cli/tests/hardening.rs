@@ -503,3 +503,65 @@ fn a_name_that_does_not_resolve_is_a_connect_failure_on_both_transports() {
         );
     }
 }
+
+/// A proxy on loopback that records each request head it gets, then refuses with a 502.
+fn recording_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use std::io::{BufRead, BufReader};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let seen = heads.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { return };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                head.push_str(&line);
+            }
+            seen.lock().unwrap().push(head);
+            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+        }
+    });
+    (url, heads)
+}
+
+#[test]
+fn a_configured_proxy_carries_only_https_to_remote_hosts_and_never_sees_the_key() {
+    let (proxy, heads) = recording_proxy();
+    let emu = start().unwrap();
+    for transport in Transport::ALL {
+        let options = options().with_proxy(&proxy).unwrap();
+        // A remote https target: tunnelled with CONNECT; the proxy sees the host, not the key.
+        let config = Config::new(ApiKey::new("sk_test_SECRETKEY0123456789").unwrap())
+            .with_base_url(BaseUrl::parse("https://auth.workos.test").unwrap());
+        let c = AnyClient::new(transport, config, options.clone()).unwrap();
+        let err = c
+            .authorize_logout(&ProfileId::new("prof_1").unwrap())
+            .unwrap_err();
+        let seen = std::mem::take(&mut *heads.lock().unwrap());
+        assert!(!seen.is_empty(), "{transport} did not use the proxy: {err}");
+        assert!(
+            seen[0].starts_with("CONNECT auth.workos.test:443 HTTP/1.1"),
+            "{transport}: {seen:?}"
+        );
+        assert!(
+            seen.iter().all(|h| !h.contains("SECRETKEY")),
+            "{transport}: {seen:?}"
+        );
+        // A loopback target: direct, even with the proxy configured.
+        let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
+            .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
+        let c = AnyClient::new(transport, config, options).unwrap();
+        c.authorize_logout(&ProfileId::new(emu.oidc_profile_id()).unwrap())
+            .unwrap();
+        assert!(
+            heads.lock().unwrap().is_empty(),
+            "{transport} proxied loopback"
+        );
+    }
+}
