@@ -3,21 +3,21 @@
 //! it cannot be fed twice, fed before it asked for a request, or fed after it is done.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use http::{Request, Response};
+use http::{Method, Request, Response};
 use url::Url;
 
 use crate::config::{Config, IdempotencyKey};
 #[cfg(feature = "tracing")]
 use crate::error::request_id;
-use crate::error::{Error, FailureKind, TransportError};
-use crate::exchange::copy_request;
+use crate::error::{Error, FailureKind, InvalidInput, TransportError};
+use crate::exchange::{base_request, copy_request};
 use crate::logout_authorize::{self, LogoutAuthorization, LogoutAuthorizeRequest};
 use crate::logout_redirect::{self, LogoutRedirect};
 use crate::redact::{Secrets, redact_url};
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
-use crate::secret::ApiKey;
 
 /// Reads an endpoint's final response, scrubbing errors of the call's secrets.
 type Parse<T> = fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>;
@@ -92,12 +92,12 @@ pub struct Call<T>(Box<State<T>>);
 struct State<T> {
     /// The request every attempt sends; handed out by value on the last attempt.
     request: Request<Vec<u8>>,
-    request_url: Url,
+    request_url: Arc<Url>,
     endpoint: Endpoint<T>,
     policy: RetryPolicy,
     attempts: u32,
     /// The key and the token this call holds: scrubbed from everything kept from a response.
-    secrets: Secrets,
+    secrets: Arc<Secrets>,
 }
 
 /// What a [`Call`] asks for next (see [`Call`] for the loop that reads it).
@@ -136,14 +136,10 @@ impl<T> Call<T> {
     fn new(
         endpoint: Endpoint<T>,
         request: Request<Vec<u8>>,
-        request_url: Url,
+        request_url: Arc<Url>,
         policy: &RetryPolicy,
-        key: Option<&ApiKey>,
+        secrets: Arc<Secrets>,
     ) -> Self {
-        let mut secrets = Secrets::of_url(&request_url);
-        if let Some(key) = key {
-            secrets.add(key.expose_secret());
-        }
         Call(Box::new(State {
             request,
             request_url,
@@ -301,21 +297,24 @@ impl Config {
         random: u128,
     ) -> Result<Call<LogoutAuthorization>, Error> {
         let http_request = match (request.idempotency_key(), policy.max_attempts() > 1) {
-            (None, true) => self.logout_authorize_request(
-                &request
-                    .clone()
-                    .with_idempotency_key(IdempotencyKey::from_random(random)),
-            ),
-            _ => self.logout_authorize_request(request),
-        }?;
-        let url = self.logout_authorize_url();
-        Ok(Call::new(
-            AUTHORIZE,
-            http_request,
-            url,
-            policy,
-            self.api_key(),
-        ))
+            (None, true) => {
+                // A UUID is visible ASCII: the header always exists; were it not, say so.
+                let key =
+                    IdempotencyKey::random_header(random).ok_or(InvalidInput::BadCharacter {
+                        field: "idempotency key",
+                        what: "a character not allowed in an HTTP header",
+                        at: 0,
+                    })?;
+                self.authorize_request_with(request.profile_id(), Some(key))?
+            }
+            _ => self.logout_authorize_request(request)?,
+        };
+        let url = match self.authorize_endpoint() {
+            Some((url, _)) => Arc::clone(url),
+            None => Arc::new(self.logout_authorize_url()),
+        };
+        let secrets = Arc::clone(self.key_secrets());
+        Ok(Call::new(AUTHORIZE, http_request, url, policy, secrets))
     }
 
     /// A Logout Redirect call for `url` (the `logout_url` from Logout Authorize, or
@@ -324,11 +323,21 @@ impl Config {
     /// single-use and the server may have consumed it.
     pub fn redirect_call(
         &self,
-        url: &Url,
+        url: &str,
         policy: &RetryPolicy,
     ) -> Result<Call<LogoutRedirect>, Error> {
-        let request = self.logout_url_request(url)?;
-        let key = self.api_key();
-        Ok(Call::new(REDIRECT, request, url.clone(), policy, key))
+        let url = self.checked_logout_url(url)?;
+        let request = base_request(self, Method::GET, &url, Vec::new())?;
+        let mut secrets = Secrets::of_url(&url);
+        if let Some(key) = self.api_key() {
+            secrets.add(key.expose_secret());
+        }
+        Ok(Call::new(
+            REDIRECT,
+            request,
+            Arc::new(url),
+            policy,
+            Arc::new(secrets),
+        ))
     }
 }

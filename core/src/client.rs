@@ -110,7 +110,7 @@ macro_rules! client_common {
                 self.config.authorize_call(request, policy, self.env.random())
             }
 
-            fn redirect_call(&self, url: &Url) -> Result<Call<LogoutRedirect>, Error> {
+            fn redirect_call(&self, url: &str) -> Result<Call<LogoutRedirect>, Error> {
                 self.config.redirect_call(url, self.options.retry_policy())
             }
         }
@@ -157,7 +157,7 @@ macro_rules! client_common {
 /// let config = Config::new(ApiKey::new("sk_test_123")?);
 /// let client = Client::with_transport(config, ClientOptions::default(), transport);
 /// let logout = client.authorize_logout(&ProfileId::new("prof_1")?)?;
-/// assert_eq!(logout.logout_url().path(), "/sso/logout");
+/// assert!(logout.logout_url().starts_with("https://auth.workos.com/sso/logout?"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub struct Client<T, E = StdEnvironment> {
@@ -212,10 +212,15 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
         self.run(self.authorize_call(request)?)
     }
 
-    /// Sends the browser's `GET` of a logout URL once, without following the redirect, and says
-    /// where WorkOS sends the browser (or that the logout completed). This spends the token.
-    pub fn follow_logout_redirect(&self, logout_url: &Url) -> Result<LogoutRedirect, Error> {
-        self.run(self.redirect_call(logout_url)?)
+    /// Sends the browser's `GET` of a logout URL (the `logout_url` of Logout Authorize, or
+    /// [`logout_redirect_url`](Self::logout_redirect_url)) once, without following the redirect,
+    /// and says where WorkOS sends the browser (or that the logout completed). This spends the
+    /// token.
+    pub fn follow_logout_redirect(
+        &self,
+        logout_url: impl AsRef<str>,
+    ) -> Result<LogoutRedirect, Error> {
+        self.run(self.redirect_call(logout_url.as_ref())?)
     }
 
     /// Drives a [`Call`] through its attempts: the blocking call loop.
@@ -273,10 +278,15 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         self.run(call).await
     }
 
-    /// Sends the browser's `GET` of a logout URL once, without following the redirect, and says
-    /// where WorkOS sends the browser (or that the logout completed). This spends the token.
-    pub async fn follow_logout_redirect(&self, logout_url: &Url) -> Result<LogoutRedirect, Error> {
-        let call = self.redirect_call(logout_url)?;
+    /// Sends the browser's `GET` of a logout URL (the `logout_url` of Logout Authorize, or
+    /// [`logout_redirect_url`](Self::logout_redirect_url)) once, without following the redirect,
+    /// and says where WorkOS sends the browser (or that the logout completed). This spends the
+    /// token.
+    pub async fn follow_logout_redirect(
+        &self,
+        logout_url: impl AsRef<str>,
+    ) -> Result<LogoutRedirect, Error> {
+        let call = self.redirect_call(logout_url.as_ref())?;
         self.run(call).await
     }
 

@@ -3,11 +3,13 @@
 
 use std::fmt;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use http::HeaderValue;
 use url::{Host, Url};
 
 use crate::error::InvalidInput;
+use crate::redact::Secrets;
 use crate::secret::ApiKey;
 use crate::validate::{check, printable, visible_ascii};
 
@@ -183,16 +185,50 @@ fn is_loopback(host: &Host<&str>) -> bool {
 #[derive(Clone)]
 pub struct Config {
     api_key: Option<ApiKey>,
+    /// `Bearer <key>`, built once (sensitive: never shown by `http`'s `Debug`).
+    bearer: Option<HeaderValue>,
+    /// The key in every form a response could echo it in, for scrubbing; built once, shared.
+    key_secrets: Arc<Secrets>,
     base_url: BaseUrl,
     user_agent: String,
     user_agent_header: HeaderValue,
+    /// Endpoint URLs as the endpoint modules first build them, kept for every later request.
+    endpoints: EndpointCache,
+}
+
+/// A lazily filled cache of an endpoint's URL and request target. Emptied whenever the base URL
+/// changes. (Its own type so `Config`'s fields stay plain.)
+#[derive(Clone, Default)]
+pub(crate) struct EndpointCache {
+    authorize: std::sync::OnceLock<Option<(Arc<Url>, http::Uri)>>,
+}
+
+impl EndpointCache {
+    /// The Logout Authorize URL and target, built by `build` the first time.
+    pub(crate) fn authorize(
+        &self,
+        build: impl FnOnce() -> Option<(Arc<Url>, http::Uri)>,
+    ) -> Option<&(Arc<Url>, http::Uri)> {
+        self.authorize.get_or_init(build).as_ref()
+    }
 }
 
 impl Config {
     /// A configuration for the default base URL, `https://auth.workos.com`.
     pub fn new(api_key: ApiKey) -> Self {
+        // Visible ASCII by construction (`ApiKey::new`), so the header is always valid; were it
+        // not, Logout Authorize would report the key's bad character before sending anything.
+        let bearer = HeaderValue::from_str(&format!("Bearer {}", api_key.expose_secret()));
+        let bearer = bearer.ok().map(|mut value| {
+            value.set_sensitive(true);
+            value
+        });
+        let mut key_secrets = Secrets::default();
+        key_secrets.add(api_key.expose_secret());
         Self {
             api_key: Some(api_key),
+            bearer,
+            key_secrets: Arc::new(key_secrets),
             ..Self::without_api_key()
         }
     }
@@ -203,9 +239,12 @@ impl Config {
     pub fn without_api_key() -> Self {
         Self {
             api_key: None,
+            bearer: None,
+            key_secrets: Arc::default(),
             base_url: BaseUrl::default(),
             user_agent: USER_AGENT.to_owned(),
             user_agent_header: HeaderValue::from_static(USER_AGENT),
+            endpoints: EndpointCache::default(),
         }
     }
 
@@ -252,6 +291,7 @@ impl Config {
     /// Replaces the base URL.
     pub fn with_base_url(mut self, base_url: BaseUrl) -> Self {
         self.base_url = base_url;
+        self.endpoints = EndpointCache::default();
         self
     }
 
@@ -292,6 +332,21 @@ impl Config {
     /// The `User-Agent` as a header value, built once.
     pub(crate) fn user_agent_header(&self) -> &HeaderValue {
         &self.user_agent_header
+    }
+
+    /// `Authorization: Bearer <key>`, built once; `None` without a key.
+    pub(crate) fn bearer_header(&self) -> Option<&HeaderValue> {
+        self.bearer.as_ref()
+    }
+
+    /// The API key's forms to scrub from responses (empty without a key).
+    pub(crate) fn key_secrets(&self) -> &Arc<Secrets> {
+        &self.key_secrets
+    }
+
+    /// The endpoint URLs built so far.
+    pub(crate) fn endpoints(&self) -> &EndpointCache {
+        &self.endpoints
     }
 }
 
@@ -394,6 +449,14 @@ impl IdempotencyKey {
     /// The key. Visible ASCII by construction, so it is always a valid header value.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The header value [`from_random`](Self::from_random) would give, written straight into the
+    /// header (no `String` in between).
+    pub(crate) fn random_header(random: u128) -> Option<HeaderValue> {
+        let uuid = uuid::Builder::from_random_bytes(random.to_be_bytes()).into_uuid();
+        let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        HeaderValue::from_str(uuid.hyphenated().encode_lower(&mut text)).ok()
     }
 }
 

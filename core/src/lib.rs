@@ -66,7 +66,7 @@
 //!     .header("x-request-id", "req_1")
 //!     .body(r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok","logout_token":"tok"}"#)?;
 //! let auth = parse_logout_authorize_response(&config.logout_authorize_url(), &response)?;
-//! assert_eq!(auth.logout_url().as_str(), "https://auth.workos.com/sso/logout?token=tok");
+//! assert_eq!(auth.logout_url(), "https://auth.workos.com/sso/logout?token=tok");
 //! assert!(!format!("{auth:?}").contains("tok\""));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

@@ -43,7 +43,7 @@ impl Config {
     /// Builds the Logout Redirect request for a token (`GET`, with `Accept` and `User-Agent`, no
     /// API key: this is the request a browser makes).
     pub fn logout_redirect_request(&self, token: &LogoutToken) -> Result<Request<Vec<u8>>, Error> {
-        self.logout_url_request(&self.logout_redirect_url(token))
+        self.logout_url_request(self.logout_redirect_url(token).as_str())
     }
 
     /// Builds the browser's `GET` of a logout URL (the `logout_url` Logout Authorize returned, or
@@ -53,19 +53,27 @@ impl Config {
     /// ```
     /// use workos_sso_logout::Config;
     /// let config = Config::without_api_key();
-    /// let url = url::Url::parse("https://auth.workos.com/sso/logout?token=t")?;
-    /// let request = config.logout_url_request(&url)?;
+    /// let request = config.logout_url_request("https://auth.workos.com/sso/logout?token=t")?;
     /// assert_eq!(request.method(), "GET");
     /// assert!(request.headers().get("authorization").is_none());
-    /// assert!(config.logout_url_request(&url::Url::parse("http://evil.example/?token=t")?).is_err());
+    /// assert!(config.logout_url_request("http://evil.example/?token=t").is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn logout_url_request(&self, url: &Url) -> Result<Request<Vec<u8>>, Error> {
-        check_secure_target(url).map_err(InvalidInput::LogoutUrl)?;
+    pub fn logout_url_request(&self, url: &str) -> Result<Request<Vec<u8>>, Error> {
+        self.checked_logout_url(url)
+            .and_then(|url| base_request(self, Method::GET, &url, Vec::new()))
+    }
+
+    /// A logout URL parsed and checked as [`logout_url_request`](Self::logout_url_request) checks
+    /// it.
+    pub(crate) fn checked_logout_url(&self, url: &str) -> Result<Url, Error> {
+        let url = Url::parse(url.trim())
+            .map_err(|_| InvalidInput::LogoutUrl("it is not an absolute URL"))?;
+        check_secure_target(&url).map_err(InvalidInput::LogoutUrl)?;
         if !url.username().is_empty() || url.password().is_some() {
             return Err(InvalidInput::LogoutUrl("it must not contain user info").into());
         }
-        base_request(self, Method::GET, url, Vec::new())
+        Ok(url)
     }
 }
 

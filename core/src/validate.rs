@@ -22,6 +22,11 @@ pub(crate) fn check(
             max,
         });
     }
+    // The common case, all visible ASCII, in one pass over the bytes.
+    if value.bytes().all(|b| b.is_ascii_graphic()) && value.bytes().all(|b| allowed(char::from(b)))
+    {
+        return Ok(());
+    }
     match value.chars().enumerate().find(|(_, c)| !allowed(*c)) {
         Some((at, c)) => Err(InvalidInput::BadCharacter {
             field,

@@ -157,7 +157,7 @@ fn any_transport_error_is_classified_once_by_the_core() {
 fn redirect_call_does_not_retry_timeouts_but_retries_connect_failures() {
     let url = config().logout_redirect_url(&LogoutToken::new("t").unwrap());
     let call = config()
-        .redirect_call(&url, &RetryPolicy::default())
+        .redirect_call(url.as_str(), &RetryPolicy::default())
         .unwrap();
     let (_, req, call) = send(call.start());
     assert_eq!(req.method(), http::Method::GET);
@@ -172,7 +172,7 @@ fn redirect_call_does_not_retry_timeouts_but_retries_connect_failures() {
     assert_eq!(r.location().unwrap().path(), "/idp/end");
 
     let call = config()
-        .redirect_call(&url, &RetryPolicy::default())
+        .redirect_call(url.as_str(), &RetryPolicy::default())
         .unwrap();
     let (_, _, call) = send(call.start());
     let err = done(call.handle(failed(FailureKind::Timeout), UNIX_EPOCH, 0)).unwrap_err();
@@ -183,13 +183,13 @@ fn redirect_call_does_not_retry_timeouts_but_retries_connect_failures() {
 fn redirect_call_refuses_to_send_a_token_in_clear_text() {
     let url = url::Url::parse("http://auth.example.com/sso/logout?token=t").unwrap();
     let err = config()
-        .redirect_call(&url, &RetryPolicy::default())
+        .redirect_call(url.as_str(), &RetryPolicy::default())
         .unwrap_err();
     assert!(err.to_string().contains("invalid logout URL"), "{err}");
     let url = url::Url::parse("http://localhost:9/sso/logout?token=t").unwrap();
     assert!(
         config()
-            .redirect_call(&url, &RetryPolicy::default())
+            .redirect_call(url.as_str(), &RetryPolicy::default())
             .is_ok()
     );
 }
@@ -213,7 +213,7 @@ fn a_connection_closed_before_an_answer_is_retried_only_where_repeating_is_safe(
 
     let url = config().logout_redirect_url(&LogoutToken::new("token").unwrap());
     let call = config()
-        .redirect_call(&url, &RetryPolicy::default())
+        .redirect_call(url.as_str(), &RetryPolicy::default())
         .unwrap();
     let (_, _, call) = send(call.start());
     let reset = std::io::Error::from(std::io::ErrorKind::ConnectionReset);

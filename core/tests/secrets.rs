@@ -55,7 +55,9 @@ fn no_secret_in_any_debug_or_display() {
         )
         .unwrap();
     let url = config.logout_redirect_url(&token);
-    let redirect_call = config.redirect_call(&url, &RetryPolicy::default()).unwrap();
+    let redirect_call = config
+        .redirect_call(url.as_str(), &RetryPolicy::default())
+        .unwrap();
     let mut shown = vec![
         ("key", format!("{key:?}")),
         ("token", format!("{token:?}")),

@@ -7,8 +7,8 @@ use workos_logout::emulator::Emulator;
 use workos_logout::{AnyClient, Transport};
 use workos_sso_logout::url::Url;
 use workos_sso_logout::{
-    ApiKey, BaseUrl, ClientOptions, Config, Error, LogoutAuthorizeRequest, LogoutRedirect,
-    ProfileId, parse_logout_authorize_response,
+    ApiKey, BaseUrl, ClientOptions, Config, Error, InvalidInput, LogoutAuthorizeRequest,
+    LogoutRedirect, ProfileId, parse_logout_authorize_response,
 };
 
 /// Most redirects followed from the logout URL before giving up on reaching a page.
@@ -166,7 +166,11 @@ fn flow(p: &mut Printer, emulator: &Emulator, transport: Transport) {
     let took = t.elapsed();
     let auth = match authorized {
         Ok((status, auth)) => {
-            let detail = format!("logout URL: {}", redact_url(auth.logout_url()));
+            let shown = Url::parse(auth.logout_url()).map(|u| redact_url(&u));
+            let detail = format!(
+                "logout URL: {}",
+                shown.unwrap_or_else(|_| "[unparsable]".into())
+            );
             let status = Ok(status.to_string());
             p.step("authorize", AUTHORIZE, status, took, Some(detail));
             auth
@@ -175,12 +179,18 @@ fn flow(p: &mut Printer, emulator: &Emulator, transport: Transport) {
     };
 
     let base = emulator.base_url();
-    let mut url: Url = auth.logout_url().clone();
+    let mut url = match Url::parse(auth.logout_url()) {
+        Ok(url) => url,
+        Err(_) => {
+            let err = InvalidInput::LogoutUrl("it is not an absolute URL");
+            return p.step("logout", "", Err(err.into()), Duration::ZERO, None);
+        }
+    };
     for hop in 0..MAX_HOPS {
         let name = if hop == 0 { "logout" } else { "redirect" };
         let shown = format!("GET  {}", show(&url, base));
         let t = Instant::now();
-        let outcome = client.follow_logout_redirect(&url);
+        let outcome = client.follow_logout_redirect(url.as_str());
         let took = t.elapsed();
         match outcome {
             Ok(LogoutRedirect::Redirect { status, location }) => {

@@ -112,7 +112,7 @@ impl AnyClient {
     }
 
     /// One `GET` of a logout (or any browser-side) URL, without following its redirect.
-    pub fn follow_logout_redirect(&self, url: &Url) -> Result<LogoutRedirect, Error> {
+    pub fn follow_logout_redirect(&self, url: &str) -> Result<LogoutRedirect, Error> {
         match self {
             AnyClient::Ureq(c) => c.follow_logout_redirect(url),
             AnyClient::Hyper(h) => h.runtime.block_on(h.client.follow_logout_redirect(url)),

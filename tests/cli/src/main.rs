@@ -22,7 +22,6 @@ use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 use workos_logout::emulator::{DEFAULT_API_KEY, Emulator};
 use workos_logout::{AnyClient, Transport};
-use workos_sso_logout::url::Url;
 use workos_sso_logout::{
     ClientOptions, Config, Error, InvalidInput, LogoutRedirect, LogoutToken, ProfileId, RetryPolicy,
 };
@@ -292,7 +291,7 @@ fn authorize(
     let logout = client.authorize_logout(&profile_id)?;
     if json {
         let out = serde_json::json!({
-            "logout_url": logout.logout_url().as_str(),
+            "logout_url": logout.logout_url(),
             "logout_token": logout.logout_token().expose_secret(),
         });
         say!("{out}");
@@ -315,12 +314,10 @@ fn follow(
     call: &CallArgs,
 ) -> Result<(), Failure> {
     let config = config(target, None)?;
+    // A URL is checked by the SDK, before anything is sent.
     let url = match (url, token.read()?) {
-        (Some(url), _) => Url::parse(&stdin_if_dash(url)?).map_err(|e| Failure {
-            code: EXIT_USAGE,
-            message: format!("--url is not an absolute URL ({e})"),
-        })?,
-        (None, Some(token)) => config.logout_redirect_url(&token),
+        (Some(url), _) => stdin_if_dash(url)?,
+        (None, Some(token)) => config.logout_redirect_url(&token).to_string(),
         (None, None) => return Err(no_token()),
     };
     let client = AnyClient::new(call.transport, config, call.options()?)?;

@@ -102,7 +102,7 @@ proptest! {
         let token = auth.logout_token().expose_secret().to_owned();
         emu.push_fault(Route::Logout, echo(status, shape, how, key, &token));
         let out = Command::new(env!("CARGO_BIN_EXE_workos-logout"))
-            .args(["follow", "--url", auth.logout_url().as_str(), "--retries", "0"])
+            .args(["follow", "--url", auth.logout_url(), "--retries", "0"])
             .env_remove("WORKOS_API_KEY")
             .env("WORKOS_API_KEY", key)
             .stdin(Stdio::null())
