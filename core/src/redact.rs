@@ -24,12 +24,20 @@ impl Secrets {
         if secret.len() < MIN_EXACT_SECRET_LEN {
             return;
         }
+        let mut forms = vec![std::borrow::Cow::Borrowed(secret)];
+        // Other spellings only where they differ (a JWT has none): percent-encoded, JSON-escaped.
         let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let json = serde_json::Value::from(secret).to_string();
-        let json = json.trim_matches('"');
-        for form in [secret, percent.as_str(), json, &percent.replace('+', "%20")] {
-            if !self.forms.iter().any(|f| f == form) {
-                self.forms.push(form.to_owned());
+        if percent != secret {
+            forms.push(percent.replace('+', "%20").into());
+            forms.push(percent.into());
+        }
+        if secret.contains(|c: char| c == '"' || c == '\\' || c.is_control()) {
+            let json = serde_json::Value::from(secret).to_string();
+            forms.push(json.trim_matches('"').to_owned().into());
+        }
+        for form in forms {
+            if !self.forms.iter().any(|f| *f == form) {
+                self.forms.push(form.into_owned());
             }
         }
         self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));

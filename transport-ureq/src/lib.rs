@@ -3,6 +3,11 @@
 
 use std::time::Duration;
 
+use ureq::Error as UError;
+use ureq::config::Config;
+use ureq::http::Uri;
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs as Addrs};
+use ureq::unversioned::transport::NextTimeout;
 use workos_sso_logout::http::{Request, Response};
 use workos_sso_logout::{ClientOptions, Error, FailureKind, SyncTransport, TransportError};
 
@@ -34,12 +39,18 @@ impl UreqTransport {
         let proxy = proxy
             .transpose()
             .map_err(|e| TransportError::new(FailureKind::Other, e))?;
-        let mut builder = ureq::Agent::config_builder().proxy(proxy);
+        let idle = options.max_idle_connections_per_host();
+        let mut builder = ureq::Agent::config_builder()
+            .proxy(proxy)
+            .max_idle_connections_per_host(idle)
+            .max_idle_connections(idle.saturating_mul(4));
         if cfg!(feature = "native-roots") {
             let roots = ureq::tls::RootCerts::PlatformVerifier;
             builder = builder.tls_config(ureq::tls::TlsConfig::builder().root_certs(roots).build());
         }
-        Ok(Self::with_agent(builder.build().new_agent(), options))
+        let connector = ureq::unversioned::transport::DefaultConnector::default();
+        let agent = ureq::Agent::with_parts(builder.build(), connector, Resolver::default());
+        Ok(Self::with_agent(agent, options))
     }
 
     /// A transport on the caller's agent (its TLS, proxy and pool settings are kept). Whatever the
@@ -89,6 +100,30 @@ impl SyncTransport for UreqTransport {
         let bytes = body.with_config().limit(limit).read_to_vec();
         let bytes = bytes.map_err(|e| classify(e, limit, true))?;
         Ok(Response::from_parts(parts, bytes))
+    }
+}
+
+/// Resolves an IP literal in place. ureq's own resolver, which this defers to for host names,
+/// runs every lookup in a new thread whenever a timeout is set, even for `127.0.0.1`.
+#[derive(Debug, Default)]
+struct Resolver(DefaultResolver);
+
+impl ureq::unversioned::resolver::Resolver for Resolver {
+    fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<Addrs, UError> {
+        let ip = uri
+            .host()
+            .and_then(|h| h.trim_matches(['[', ']']).parse().ok());
+        let port = uri.port_u16().or(match uri.scheme_str() {
+            Some("http") => Some(80),
+            Some("https") => Some(443),
+            _ => None,
+        });
+        let (Some(ip), Some(port)) = (ip, port) else {
+            return self.0.resolve(uri, config, timeout);
+        };
+        let mut addrs = self.empty();
+        addrs.push(std::net::SocketAddr::new(ip, port));
+        Ok(addrs)
     }
 }
 

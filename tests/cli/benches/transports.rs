@@ -1,0 +1,460 @@
+//! The SDK against the raw HTTP clients it wraps, as ratios measured in one run (the machine is
+//! shared and noisy: compare within a run, never across runs).
+//!
+//! ```sh
+//! cargo bench -p workos-logout --bench transports [-- ROUNDS]
+//! ```
+//!
+//! One minimal keep-alive server on loopback answers the same bytes to both sides (a Logout
+//! Authorize answer of ~500 bytes, a 302 for the logout `GET`) and counts the connections it
+//! accepts. The raw side sends the same headers and body with the same timeouts and parses the
+//! same JSON (typed `serde`); the SDK runs with retries off. Rounds interleave raw and SDK; each
+//! figure is the median of per-round ratios:
+//! - latency: sequential calls, SDK time / raw time (target ≤ 1.03);
+//! - throughput: 16 threads on ureq, 64 tasks on hyper, SDK calls/s / raw calls/s (target ≥ 0.95);
+//! - the logout `GET` (follow), latency;
+//! - new connections per 1000 calls in steady state, each side.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::{Request, Response};
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use workos_sso_logout::{ApiKey, BaseUrl, ClientOptions, Config, ProfileId, RetryPolicy};
+
+const TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJleHAiOjE3OTU1ODA5MjQsImlhdCI6MTc5NTU4MDg5NCwianRpIjoibHRfX0ozNlhxSHpfMSIsInByb2ZpbGVfaWQiOiJwcm9mXzAxRU1VTEFUT1JPSURDMDAwMDAwMDAwMCJ9.BEwLqUbZ595c9XNDfpxYTA1YN1QpBNxK1lVE7gsm03A";
+const KEY: &str = "sk_test_a1B2c3D4e5F6g7H8i9J0";
+const PROFILE: &str = "prof_01HXYZABCDEFGHJKMNPQRSTVW";
+const TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const LIMIT: usize = 1024 * 1024;
+const USER_AGENT: &str = "workos-sso-logout-rust/0.2.0";
+
+/// The answer both sides parse.
+#[derive(serde::Deserialize)]
+struct Answer<'a> {
+    #[serde(borrow)]
+    logout_url: &'a str,
+    #[serde(borrow)]
+    logout_token: &'a str,
+}
+
+fn parse(body: &[u8]) -> usize {
+    let answer: Answer<'_> = serde_json::from_slice(body).unwrap();
+    answer.logout_url.len() + answer.logout_token.len()
+}
+
+/// A minimal keep-alive HTTP/1.1 server on its own runtime: the base URL, and the count of
+/// connections it accepted.
+fn server() -> (String, Arc<AtomicUsize>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let body = Bytes::from(format!(
+        r#"{{"logout_url":"{base}/sso/logout?token={TOKEN}","logout_token":"{TOKEN}"}}"#
+    ));
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counted = connections.clone();
+    std::thread::spawn(move || {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async move {
+            let listener = tokio::net::TcpListener::from_std(listener).unwrap();
+            loop {
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let _ = stream.set_nodelay(true);
+                counted.fetch_add(1, Ordering::Relaxed);
+                let body = body.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req: Request<_>| {
+                        let body = body.clone();
+                        async move { Ok::<_, Infallible>(answer(req, body).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+    });
+    (base, connections)
+}
+
+async fn answer(req: Request<hyper::body::Incoming>, body: Bytes) -> Response<Full<Bytes>> {
+    let get = req.method() == hyper::Method::GET;
+    let _ = req.into_body().collect().await;
+    let builder = Response::builder().header("x-request-id", "req_bench");
+    let response = match get {
+        true => builder
+            .status(302)
+            .header("location", "https://idp.example/end_session?state=s")
+            .body(Full::new(Bytes::new())),
+        false => builder
+            .status(200)
+            .header("content-type", "application/json")
+            .body(Full::new(body)),
+    };
+    response.unwrap()
+}
+
+fn config(base: &str) -> Config {
+    Config::new(ApiKey::new(KEY).unwrap()).with_base_url(BaseUrl::parse(base).unwrap())
+}
+
+fn options() -> ClientOptions {
+    ClientOptions::default().with_retry_policy(RetryPolicy::none())
+}
+
+// ---- ureq: raw and SDK ----
+
+fn raw_ureq_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .proxy(None)
+        .max_idle_connections_per_host(64)
+        .max_idle_connections(256)
+        .build()
+        .new_agent()
+}
+
+fn raw_ureq_authorize(agent: &ureq::Agent, base: &str) -> usize {
+    let body = format!(r#"{{"profile_id":"{PROFILE}"}}"#);
+    let request = http::Request::post(format!("{base}/sso/logout/authorize"))
+        .header("authorization", format!("Bearer {KEY}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .header("user-agent", USER_AGENT)
+        .body(body.into_bytes())
+        .unwrap();
+    let request = agent
+        .configure_request(request)
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_global(Some(TIMEOUT))
+        .build();
+    let response = agent.run(request).unwrap();
+    let bytes = response
+        .into_body()
+        .with_config()
+        .limit(LIMIT as u64)
+        .read_to_vec()
+        .unwrap();
+    parse(&bytes)
+}
+
+fn raw_ureq_follow(agent: &ureq::Agent, base: &str) -> usize {
+    let request = http::Request::get(format!("{base}/sso/logout?token={TOKEN}"))
+        .header("accept", "application/json")
+        .header("user-agent", USER_AGENT)
+        .body(Vec::new())
+        .unwrap();
+    let request = agent
+        .configure_request(request)
+        .max_redirects(0)
+        .http_status_as_error(false)
+        .timeout_connect(Some(CONNECT_TIMEOUT))
+        .timeout_global(Some(TIMEOUT))
+        .build();
+    let response = agent.run(request).unwrap();
+    let location = response.headers()["location"].len();
+    let _ = response.into_body().read_to_vec();
+    location
+}
+
+// ---- hyper: raw and SDK ----
+
+type Raw = HyperClient<HttpConnector, Full<Bytes>>;
+
+fn raw_hyper_client() -> Raw {
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(CONNECT_TIMEOUT));
+    http.set_nodelay(true);
+    HyperClient::builder(TokioExecutor::new()).build(http)
+}
+
+async fn raw_hyper_authorize(client: &Raw, base: &str) -> usize {
+    let body = format!(r#"{{"profile_id":"{PROFILE}"}}"#);
+    let request = http::Request::post(format!("{base}/sso/logout/authorize"))
+        .header("authorization", format!("Bearer {KEY}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .header("user-agent", USER_AGENT)
+        .body(Full::new(Bytes::from(body)))
+        .unwrap();
+    let exchange = async {
+        let response = client.request(request).await.unwrap();
+        let collected = Limited::new(response.into_body(), LIMIT)
+            .collect()
+            .await
+            .unwrap();
+        parse(&collected.to_bytes())
+    };
+    tokio::time::timeout(TIMEOUT, exchange).await.unwrap()
+}
+
+async fn raw_hyper_follow(client: &Raw, base: &str) -> usize {
+    let request = http::Request::get(format!("{base}/sso/logout?token={TOKEN}"))
+        .header("accept", "application/json")
+        .header("user-agent", USER_AGENT)
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let exchange = async {
+        let response = client.request(request).await.unwrap();
+        let location = response.headers()["location"].len();
+        let _ = Limited::new(response.into_body(), LIMIT).collect().await;
+        location
+    };
+    tokio::time::timeout(TIMEOUT, exchange).await.unwrap()
+}
+
+// ---- measuring ----
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    v[v.len() / 2]
+}
+
+/// Seconds taken by `f`.
+fn secs(f: impl FnOnce()) -> f64 {
+    let started = Instant::now();
+    f();
+    started.elapsed().as_secs_f64()
+}
+
+/// `calls` calls split over `threads` threads, each running `f`; seconds for all.
+fn threaded(threads: usize, calls: usize, f: impl Fn() -> usize + Sync) -> f64 {
+    secs(|| {
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    for _ in 0..calls / threads {
+                        std::hint::black_box(f());
+                    }
+                });
+            }
+        });
+    })
+}
+
+struct Row {
+    what: &'static str,
+    ratios: Vec<f64>,
+}
+
+fn main() {
+    let rounds: usize = std::env::args()
+        .skip(1)
+        .find_map(|a| a.parse().ok())
+        .unwrap_or(7);
+    let (base, connections) = server();
+    let profile = ProfileId::new(PROFILE).unwrap();
+    let sequential = 400;
+    let parallel = 3200;
+
+    // ureq
+    let raw_agent = raw_ureq_agent();
+    let sdk_ureq = workos_sso_logout_ureq::Client::with_options(config(&base), options()).unwrap();
+    // hyper, on a two-worker runtime
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let raw_hyper = raw_hyper_client();
+    let sdk_hyper = {
+        let _guard = runtime.enter();
+        Arc::new(workos_sso_logout_hyper::Client::with_options(config(&base), options()).unwrap())
+    };
+    let logout_url = format!("{base}/sso/logout?token={TOKEN}");
+
+    let sdk_ureq_authorize = || {
+        let auth = sdk_ureq.authorize_logout(&profile).unwrap();
+        auth.logout_url().len()
+    };
+    let sdk_ureq_follow = || {
+        let r = sdk_ureq.follow_logout_redirect(&logout_url).unwrap();
+        r.status().as_u16() as usize
+    };
+    let hyper_sequential = |sdk: bool, follow: bool| {
+        runtime.block_on(async {
+            for _ in 0..sequential {
+                let n = match (sdk, follow) {
+                    (false, false) => raw_hyper_authorize(&raw_hyper, &base).await,
+                    (false, true) => raw_hyper_follow(&raw_hyper, &base).await,
+                    (true, false) => sdk_hyper
+                        .authorize_logout(&profile)
+                        .await
+                        .unwrap()
+                        .logout_url()
+                        .len(),
+                    (true, true) => {
+                        let r = sdk_hyper.follow_logout_redirect(&logout_url).await.unwrap();
+                        r.status().as_u16() as usize
+                    }
+                };
+                std::hint::black_box(n);
+            }
+        })
+    };
+    let hyper_parallel = |sdk: bool| {
+        runtime.block_on(async {
+            let mut tasks = tokio::task::JoinSet::new();
+            for _ in 0..64 {
+                let (raw, sdk_client, base, profile) = (
+                    raw_hyper.clone(),
+                    sdk_hyper.clone(),
+                    base.clone(),
+                    profile.clone(),
+                );
+                tasks.spawn(async move {
+                    for _ in 0..parallel / 64 {
+                        let n = match sdk {
+                            false => raw_hyper_authorize(&raw, &base).await,
+                            true => sdk_client
+                                .authorize_logout(&profile)
+                                .await
+                                .unwrap()
+                                .logout_url()
+                                .len(),
+                        };
+                        std::hint::black_box(n);
+                    }
+                });
+            }
+            while tasks.join_next().await.is_some() {}
+        })
+    };
+
+    // Warm both pools up (and fill them for the parallel runs).
+    let _ = threaded(16, 320, || raw_ureq_authorize(&raw_agent, &base));
+    let _ = threaded(16, 320, sdk_ureq_authorize);
+    let _ = secs(|| hyper_parallel(false));
+    let _ = secs(|| hyper_parallel(true));
+
+    let mut rows = vec![
+        Row {
+            what: "ureq, authorize latency (SDK / raw time)",
+            ratios: Vec::new(),
+        },
+        Row {
+            what: "ureq, follow latency (SDK / raw time)",
+            ratios: Vec::new(),
+        },
+        Row {
+            what: "ureq, 16 threads, authorize throughput (SDK / raw calls/s)",
+            ratios: Vec::new(),
+        },
+        Row {
+            what: "hyper, authorize latency (SDK / raw time)",
+            ratios: Vec::new(),
+        },
+        Row {
+            what: "hyper, follow latency (SDK / raw time)",
+            ratios: Vec::new(),
+        },
+        Row {
+            what: "hyper, 64 tasks, authorize throughput (SDK / raw calls/s)",
+            ratios: Vec::new(),
+        },
+    ];
+    let mut fresh = [0usize; 2]; // new connections: raw, SDK
+    let mut calls = [0usize; 2];
+    let mut counted = |side: usize, n: usize, f: &mut dyn FnMut() -> f64| {
+        let before = connections.load(Ordering::Relaxed);
+        let t = f();
+        fresh[side] += connections.load(Ordering::Relaxed) - before;
+        calls[side] += n;
+        t
+    };
+    for _ in 0..rounds {
+        let raw = counted(0, sequential, &mut || {
+            secs(|| {
+                for _ in 0..sequential {
+                    std::hint::black_box(raw_ureq_authorize(&raw_agent, &base));
+                }
+            })
+        });
+        let sdk = counted(1, sequential, &mut || {
+            secs(|| {
+                for _ in 0..sequential {
+                    std::hint::black_box(sdk_ureq_authorize());
+                }
+            })
+        });
+        rows[0].ratios.push(sdk / raw);
+        let raw = counted(0, sequential, &mut || {
+            secs(|| {
+                for _ in 0..sequential {
+                    std::hint::black_box(raw_ureq_follow(&raw_agent, &base));
+                }
+            })
+        });
+        let sdk = counted(1, sequential, &mut || {
+            secs(|| {
+                for _ in 0..sequential {
+                    std::hint::black_box(sdk_ureq_follow());
+                }
+            })
+        });
+        rows[1].ratios.push(sdk / raw);
+        let raw = counted(0, parallel, &mut || {
+            threaded(16, parallel, || raw_ureq_authorize(&raw_agent, &base))
+        });
+        let sdk = counted(1, parallel, &mut || {
+            threaded(16, parallel, sdk_ureq_authorize)
+        });
+        rows[2].ratios.push(raw / sdk);
+        let raw = counted(0, sequential, &mut || {
+            secs(|| hyper_sequential(false, false))
+        });
+        let sdk = counted(1, sequential, &mut || {
+            secs(|| hyper_sequential(true, false))
+        });
+        rows[3].ratios.push(sdk / raw);
+        let raw = counted(0, sequential, &mut || {
+            secs(|| hyper_sequential(false, true))
+        });
+        let sdk = counted(1, sequential, &mut || secs(|| hyper_sequential(true, true)));
+        rows[4].ratios.push(sdk / raw);
+        let raw = counted(0, parallel, &mut || secs(|| hyper_parallel(false)));
+        let sdk = counted(1, parallel, &mut || secs(|| hyper_parallel(true)));
+        rows[5].ratios.push(raw / sdk);
+    }
+
+    println!(
+        "SDK against the raw client it wraps, {rounds} interleaved rounds, median of per-round ratios"
+    );
+    println!(
+        "(latency: lower is better, target <= 1.03; throughput: higher is better, target >= 0.95)"
+    );
+    println!();
+    println!("| measure | ratio | min | max |");
+    println!("|---|---|---|---|");
+    for row in &rows {
+        let min = row.ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = row.ratios.iter().copied().fold(0.0, f64::max);
+        println!(
+            "| {} | **{:.3}** | {min:.3} | {max:.3} |",
+            row.what,
+            median(row.ratios.clone())
+        );
+    }
+    let per_thousand = |side: usize| fresh[side] as f64 * 1000.0 / calls[side] as f64;
+    println!(
+        "| new connections per 1000 calls in steady state: raw / SDK | {:.2} / {:.2} | | |",
+        per_thousand(0),
+        per_thousand(1)
+    );
+}
