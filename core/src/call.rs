@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use http::{Method, Request, Response};
-use url::Url;
 
 use crate::config::{Config, IdempotencyKey};
 #[cfg(feature = "tracing")]
@@ -16,11 +15,11 @@ use crate::error::{Error, FailureKind, InvalidInput, TransportError};
 use crate::exchange::{base_request, copy_request};
 use crate::logout_authorize::{self, LogoutAuthorization, LogoutAuthorizeRequest};
 use crate::logout_redirect::{self, LogoutRedirect};
-use crate::redact::{Secrets, redact_url};
+use crate::redact::Secrets;
 use crate::retry::{Outcome, RetryDecision, RetryPolicy};
 
 /// Reads an endpoint's final response, scrubbing errors of the call's secrets.
-type Parse<T> = fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>;
+type Parse<T> = fn(&str, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>;
 
 /// What a call needs to know of its endpoint.
 struct Endpoint<T> {
@@ -92,7 +91,7 @@ pub struct Call<T>(Box<State<T>>);
 struct State<T> {
     /// The request every attempt sends; handed out by value on the last attempt.
     request: Request<Vec<u8>>,
-    request_url: Arc<Url>,
+    request_url: Arc<str>,
     endpoint: Endpoint<T>,
     policy: RetryPolicy,
     attempts: u32,
@@ -125,7 +124,7 @@ impl<T> fmt::Debug for Call<T> {
         // The URL may carry the logout token, and the headers the API key: show neither.
         f.debug_struct("Call")
             .field("method", self.0.request.method())
-            .field("url", &redact_url(&self.0.request_url))
+            .field("url", &self.0.secrets.scrub(&self.0.request_url))
             .field("policy", &self.0.policy)
             .field("attempts", &self.0.attempts)
             .finish_non_exhaustive()
@@ -136,7 +135,7 @@ impl<T> Call<T> {
     fn new(
         endpoint: Endpoint<T>,
         request: Request<Vec<u8>>,
-        request_url: Arc<Url>,
+        request_url: Arc<str>,
         policy: &RetryPolicy,
         secrets: Arc<Secrets>,
     ) -> Self {
@@ -311,7 +310,7 @@ impl Config {
         };
         let url = match self.authorize_endpoint() {
             Some((url, _)) => Arc::clone(url),
-            None => Arc::new(self.logout_authorize_url()),
+            None => Arc::from(self.logout_authorize_url().as_str()),
         };
         let secrets = Arc::clone(self.key_secrets());
         Ok(Call::new(AUTHORIZE, http_request, url, policy, secrets))
@@ -326,16 +325,15 @@ impl Config {
         url: &str,
         policy: &RetryPolicy,
     ) -> Result<Call<LogoutRedirect>, Error> {
-        let url = self.checked_logout_url(url)?;
-        let request = base_request(self, Method::GET, &url, Vec::new())?;
-        let mut secrets = Secrets::of_url(&url);
+        let request = base_request(self, Method::GET, self.logout_url_target(url)?, Vec::new());
+        let mut secrets = Secrets::of_url(url);
         if let Some(key) = self.api_key() {
             secrets.add(key.expose_secret());
         }
         Ok(Call::new(
             REDIRECT,
             request,
-            Arc::new(url),
+            Arc::from(url),
             policy,
             Arc::new(secrets),
         ))

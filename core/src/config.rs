@@ -137,6 +137,68 @@ impl std::str::FromStr for BaseUrl {
     }
 }
 
+/// Whether `text` starts with `prefix`, ASCII case aside.
+pub(crate) fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
+    text.get(..prefix.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+}
+
+/// Checks, as text and in one pass, that a logout URL may carry its token: an absolute
+/// `http(s)` URL of visible ASCII, with a valid host and port and no user info, `https` or
+/// `http` to loopback. (A full URL parse of the ~400 bytes WorkOS sends was the larger part of
+/// reading an answer.)
+pub(crate) fn check_logout_url_text(url: &str) -> Result<(), &'static str> {
+    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("it must be visible ASCII, without spaces");
+    }
+    let (https, rest) = match (
+        starts_with_ignore_case(url, "https://"),
+        starts_with_ignore_case(url, "http://"),
+    ) {
+        (true, _) => (true, &url[8..]),
+        (_, true) => (false, &url[7..]),
+        _ => return Err("it must be an absolute http(s) URL"),
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err("it must not contain user info");
+    }
+    let (host, port) = host_and_port(authority).ok_or("it has no valid host")?;
+    let host_ok = host.starts_with('[')
+        || (!host.is_empty()
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'));
+    if !host_ok || !port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok()) {
+        return Err("it has no valid host");
+    }
+    if !https && !is_loopback_name(host) {
+        return Err(
+            "plain http is only allowed to a loopback host (localhost, 127.0.0.1, [::1]); use https",
+        );
+    }
+    Ok(())
+}
+
+/// An authority's host (an IPv6 literal keeps its brackets, and must be one) and port, if any.
+fn host_and_port(authority: &str) -> Option<(&str, Option<&str>)> {
+    match authority.strip_prefix('[') {
+        Some(v6) => {
+            let (ip, after) = v6.split_once(']')?;
+            ip.parse::<std::net::Ipv6Addr>().ok()?;
+            let port = match after {
+                "" => None,
+                after => Some(after.strip_prefix(':')?),
+            };
+            Some((&authority[..ip.len() + 2], port))
+        }
+        None => Some(match authority.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (authority, None),
+        }),
+    }
+}
+
 /// Checks that a URL may carry a secret: `https`, or `http` to a loopback host.
 pub(crate) fn check_secure_target(url: &Url) -> Result<(), &'static str> {
     let host = url.host().ok_or("it has no host")?;
@@ -200,15 +262,15 @@ pub struct Config {
 /// changes. (Its own type so `Config`'s fields stay plain.)
 #[derive(Clone, Default)]
 pub(crate) struct EndpointCache {
-    authorize: std::sync::OnceLock<Option<(Arc<Url>, http::Uri)>>,
+    authorize: std::sync::OnceLock<Option<(Arc<str>, http::Uri)>>,
 }
 
 impl EndpointCache {
     /// The Logout Authorize URL and target, built by `build` the first time.
     pub(crate) fn authorize(
         &self,
-        build: impl FnOnce() -> Option<(Arc<Url>, http::Uri)>,
-    ) -> Option<&(Arc<Url>, http::Uri)> {
+        build: impl FnOnce() -> Option<(Arc<str>, http::Uri)>,
+    ) -> Option<&(Arc<str>, http::Uri)> {
         self.authorize.get_or_init(build).as_ref()
     }
 }

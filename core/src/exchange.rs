@@ -4,36 +4,26 @@
 use http::header::{ACCEPT, USER_AGENT};
 use http::{HeaderValue, Method, Request, Response, StatusCode};
 use serde_json::{Map, Value};
-use url::Url;
 
 use crate::config::Config;
-use crate::error::{
-    ApiError, Error, FieldError, InvalidInput, UnexpectedReason, UnexpectedResponse, request_id,
-};
+use crate::error::{ApiError, Error, FieldError, UnexpectedReason, UnexpectedResponse, request_id};
 use crate::redact::Secrets;
 use crate::retry_after::RetryAfter;
 
-/// A request with the method, URL, `Accept` and `User-Agent` every call shares.
+/// A request with the method, target, `Accept` and `User-Agent` every call shares.
 pub(crate) fn base_request(
     config: &Config,
     method: Method,
-    url: &Url,
+    uri: http::Uri,
     body: Vec<u8>,
-) -> Result<Request<Vec<u8>>, Error> {
-    let uri = url
-        .as_str()
-        .parse::<http::Uri>()
-        .map_err(|_| InvalidInput::BaseUrl {
-            url: None,
-            reason: "the request URL is not a valid HTTP request target".into(),
-        })?;
+) -> Request<Vec<u8>> {
     let mut req = Request::new(body);
     *req.method_mut() = method;
     *req.uri_mut() = uri;
     let headers = req.headers_mut();
     headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
     headers.insert(USER_AGENT, config.user_agent_header().clone());
-    Ok(req)
+    req
 }
 
 /// A copy of a request (`http::Request` is not `Clone` because of its extensions, which the core

@@ -7,7 +7,9 @@ use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
 use http::{HeaderName, HeaderValue, Method, Request, Response};
 use url::Url;
 
-use crate::config::{Config, IdempotencyKey, ProfileId, is_loopback_name};
+use crate::config::{
+    Config, IdempotencyKey, ProfileId, check_logout_url_text, starts_with_ignore_case,
+};
 use crate::error::{Error, InvalidInput, UnexpectedReason};
 use crate::exchange::Reader;
 use crate::redact::{Secrets, redact_url};
@@ -68,19 +70,16 @@ impl Config {
     /// assert_eq!(config.logout_authorize_url().as_str(), "https://auth.workos.com/sso/logout/authorize");
     /// ```
     pub fn logout_authorize_url(&self) -> Url {
-        match self.authorize_endpoint() {
-            Some((url, _)) => Url::clone(url),
-            None => self.base_url().endpoint(AUTHORIZE_PATH),
-        }
+        self.base_url().endpoint(AUTHORIZE_PATH)
     }
 
     /// The endpoint's URL and request target, built once per configuration. `None` only if the
     /// URL were no valid request target, which `BaseUrl` rules out.
-    pub(crate) fn authorize_endpoint(&self) -> Option<&(Arc<Url>, http::Uri)> {
+    pub(crate) fn authorize_endpoint(&self) -> Option<&(Arc<str>, http::Uri)> {
         self.endpoints().authorize(|| {
-            let url = self.base_url().endpoint(AUTHORIZE_PATH);
+            let url = self.logout_authorize_url();
             let uri = url.as_str().parse().ok()?;
-            Some((Arc::new(url), uri))
+            Some((Arc::from(url.as_str()), uri))
         })
     }
 
@@ -251,12 +250,13 @@ pub fn parse_logout_authorize_response<B: AsRef<[u8]>>(
     request_url: &Url,
     response: &Response<B>,
 ) -> Result<LogoutAuthorization, Error> {
+    let request_url = request_url.as_str();
     parse(request_url, response, &Secrets::of_url(request_url))
 }
 
 /// [`parse_logout_authorize_response`] for a call that knows its secrets (the API key).
 pub(crate) fn parse<B: AsRef<[u8]>>(
-    request_url: &Url,
+    request_url: &str,
     response: &Response<B>,
     secrets: &Secrets,
 ) -> Result<LogoutAuthorization, Error> {
@@ -317,7 +317,7 @@ struct Answer<'a> {
 /// The common case in one typed pass: a well-formed answer with an acceptable URL and token.
 /// `None` sends the caller to the slow path, which names what is wrong.
 fn fast(
-    request_url: &Url,
+    request_url: &str,
     body: &[u8],
     carries_ours: &dyn Fn(&str) -> bool,
 ) -> Option<LogoutAuthorization> {
@@ -350,54 +350,10 @@ fn with_body_token(secrets: &Secrets, body: &[u8]) -> Secrets {
     secrets
 }
 
-/// The logout URL carries the token, so it must be a secure target: an absolute `http(s)` URL of
-/// visible ASCII, with a host and no user info, `https` or `http` to loopback, and no
-/// `https` → `http` downgrade from `request_url`. Checked as text, in one pass: a full URL parse
-/// of the ~400 bytes WorkOS sends was the larger part of reading the answer.
-fn acceptable_logout_url(request_url: &Url, url: &str) -> bool {
-    if !url.bytes().all(|b| b.is_ascii_graphic()) {
-        return false;
-    }
-    let starts = |prefix: &str| {
-        url.get(..prefix.len())
-            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
-    };
-    let (https, rest) = match (starts("https://"), starts("http://")) {
-        (true, _) => (true, &url[8..]),
-        (_, true) => (false, &url[7..]),
-        _ => return false,
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') || (request_url.scheme() == "https" && !https) {
-        return false;
-    }
-    let Some((host, port)) = host_and_port(authority) else {
-        return false;
-    };
-    let host_ok = host.starts_with('[')
-        || (!host.is_empty()
-            && host
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'));
-    let port_ok = port.is_none_or(|p| !p.is_empty() && p.parse::<u16>().is_ok());
-    host_ok && port_ok && (https || is_loopback_name(host))
-}
-
-/// An authority's host (an IPv6 literal keeps its brackets, and must be one) and port, if any.
-fn host_and_port(authority: &str) -> Option<(&str, Option<&str>)> {
-    match authority.strip_prefix('[') {
-        Some(v6) => {
-            let (ip, after) = v6.split_once(']')?;
-            ip.parse::<std::net::Ipv6Addr>().ok()?;
-            let port = match after {
-                "" => None,
-                after => Some(after.strip_prefix(':')?),
-            };
-            Some((&authority[..ip.len() + 2], port))
-        }
-        None => Some(match authority.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (authority, None),
-        }),
-    }
+/// The logout URL carries the token: the text rule of [`check_logout_url_text`], and no
+/// `https` → `http` downgrade from the URL the request went to.
+fn acceptable_logout_url(request_url: &str, url: &str) -> bool {
+    let downgrade =
+        starts_with_ignore_case(request_url, "https:") && !starts_with_ignore_case(url, "https:");
+    !downgrade && check_logout_url_text(url).is_ok()
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use http::{Method, Request, Response, StatusCode};
 use url::Url;
 
-use crate::config::{Config, check_secure_target};
+use crate::config::{Config, check_logout_url_text};
 use crate::error::{Error, InvalidInput, UnexpectedReason};
 use crate::exchange::{Reader, base_request};
 use crate::redact::{Secrets, redact_url};
@@ -60,20 +60,17 @@ impl Config {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn logout_url_request(&self, url: &str) -> Result<Request<Vec<u8>>, Error> {
-        self.checked_logout_url(url)
-            .and_then(|url| base_request(self, Method::GET, &url, Vec::new()))
+        let target = self.logout_url_target(url)?;
+        Ok(base_request(self, Method::GET, target, Vec::new()))
     }
 
-    /// A logout URL parsed and checked as [`logout_url_request`](Self::logout_url_request) checks
-    /// it.
-    pub(crate) fn checked_logout_url(&self, url: &str) -> Result<Url, Error> {
-        let url = Url::parse(url.trim())
-            .map_err(|_| InvalidInput::LogoutUrl("it is not an absolute URL"))?;
-        check_secure_target(&url).map_err(InvalidInput::LogoutUrl)?;
-        if !url.username().is_empty() || url.password().is_some() {
-            return Err(InvalidInput::LogoutUrl("it must not contain user info").into());
-        }
-        Ok(url)
+    /// A logout URL checked as [`logout_url_request`](Self::logout_url_request) checks it, as a
+    /// request target.
+    pub(crate) fn logout_url_target(&self, url: &str) -> Result<http::Uri, Error> {
+        check_logout_url_text(url).map_err(InvalidInput::LogoutUrl)?;
+        let target = http::Uri::try_from(url)
+            .map_err(|_| InvalidInput::LogoutUrl("it is not a valid request target"))?;
+        Ok(target)
     }
 }
 
@@ -167,12 +164,13 @@ pub fn parse_logout_redirect_response<B: AsRef<[u8]>>(
     request_url: &Url,
     response: &Response<B>,
 ) -> Result<LogoutRedirect, Error> {
+    let request_url = request_url.as_str();
     parse(request_url, response, &Secrets::of_url(request_url))
 }
 
 /// [`parse_logout_redirect_response`] for a call that knows its secrets (the token, the key).
 pub(crate) fn parse<B: AsRef<[u8]>>(
-    request_url: &Url,
+    request_url: &str,
     response: &Response<B>,
     secrets: &Secrets,
 ) -> Result<LogoutRedirect, Error> {
@@ -188,9 +186,15 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
             .get(http::header::LOCATION)
             .and_then(|v| v.to_str().ok())
             .filter(|s| !s.trim().is_empty())
-            .and_then(|s| request_url.join(s).ok())
+            .and_then(|s| match Url::parse(s) {
+                // The usual answer is absolute: the request URL is parsed only for a relative one.
+                Err(url::ParseError::RelativeUrlWithoutBase) => {
+                    Url::parse(request_url).ok()?.join(s).ok()
+                }
+                parsed => parsed.ok(),
+            })
             // A redirect back to the request itself (which still holds the token) is no answer.
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u != request_url)
+            .filter(|u| matches!(u.scheme(), "http" | "https") && u.as_str() != request_url)
             .ok_or_else(|| reader.unexpected(UnexpectedReason::MissingLocation))?;
         // The browser would carry a secret of ours to wherever this points: refuse it.
         if secrets.found_in(location.as_str()) {

@@ -44,9 +44,11 @@ impl Secrets {
     }
 
     /// The secrets a URL carries: the values of its query parameters named like a token.
-    pub(crate) fn of_url(url: &Url) -> Self {
+    pub(crate) fn of_url(url: &str) -> Self {
         let mut secrets = Self::default();
-        for (name, value) in url.query_pairs() {
+        let query = url.split_once('?').map_or("", |(_, q)| q);
+        let query = query.split('#').next().unwrap_or_default();
+        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
             if name.to_ascii_lowercase().contains("token") {
                 secrets.add(&value);
             }
