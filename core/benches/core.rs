@@ -31,6 +31,43 @@ fn benches(c: &mut Criterion) {
         .body(Vec::new())
         .unwrap();
 
+    // The bare baseline: the same request built by hand and the same body parsed into a typed
+    // struct, without validation (compare with "build authorize request" + "parse authorize
+    // success"; `--bench core_vs_bare` prints the ratio).
+    #[derive(serde::Deserialize)]
+    struct Bare<'a> {
+        #[serde(borrow)]
+        logout_url: &'a str,
+        #[serde(borrow)]
+        logout_token: &'a str,
+    }
+    c.bench_function("bare: build request + typed parse", |b| {
+        b.iter(|| {
+            let body = serde_json::to_vec(&serde_json::json!({"profile_id": "prof_01HXYZABCDEF"}))
+                .unwrap();
+            let request = http::Request::post("https://auth.workos.com/sso/logout/authorize")
+                .header("authorization", "Bearer sk_test_bench")
+                .header("content-type", "application/json")
+                .header("accept", "application/json")
+                .header("user-agent", "workos-sso-logout-rust/0.2.0")
+                .body(body)
+                .unwrap();
+            black_box(request);
+            let parsed: Bare<'_> = serde_json::from_slice(black_box(ok.body())).unwrap();
+            parsed.logout_url.len() + parsed.logout_token.len()
+        })
+    });
+    c.bench_function("sdk: build request + parse", |b| {
+        b.iter(|| {
+            black_box(
+                config
+                    .logout_authorize_request(black_box(&request))
+                    .unwrap(),
+            );
+            let parsed = parse_logout_authorize_response(&authorize_url, black_box(&ok)).unwrap();
+            parsed.logout_url().len()
+        })
+    });
     c.bench_function("build authorize request", |b| {
         b.iter(|| {
             config

@@ -14,12 +14,10 @@ use workos_sso_logout::{ClientOptions, Error, FailureKind, SyncTransport, Transp
 pub use ureq;
 pub use workos_sso_logout as core;
 
-/// The blocking client: `Client::new(config)`, `Client::with_options(config, options)`, or
-/// `Client::with_transport(config, options, UreqTransport::with_agent(agent, &options))`.
+/// The blocking client: `Client::new`, `from_env`, `with_options`; for your agent, see above.
 pub type Client = workos_sso_logout::Client<UreqTransport>;
 
-/// Sends core-built requests with a ureq [`Agent`](ureq::Agent). Cheap to clone (the agent's
-/// connection pool is shared).
+/// Sends core-built requests with a ureq [`Agent`](ureq::Agent); clones share its pool.
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
@@ -29,9 +27,7 @@ pub struct UreqTransport {
 }
 
 impl UreqTransport {
-    /// A transport on a new agent (rustls, the feature's roots) with the options' timeouts, body
-    /// bound and proxy, if any: ureq's default of reading `HTTPS_PROXY` and friends from the
-    /// environment is turned off, so the Bearer key never passes through a proxy nobody chose.
+    /// A new agent with the options' timeouts, bound, pool and proxy (never one from the env).
     pub fn new(options: &ClientOptions) -> Result<Self, Error> {
         let proxy = options
             .proxy()
@@ -53,10 +49,8 @@ impl UreqTransport {
         Ok(Self::with_agent(agent, options))
     }
 
-    /// A transport on the caller's agent (its TLS, proxy and pool settings are kept). Whatever the
-    /// agent says, every request has redirects off, error statuses returned as responses, the
-    /// options' timeouts, and no proxy to a loopback or plain-`http` target: those are forced per
-    /// request.
+    /// The caller's agent, kept but for what is forced per request: no redirects, statuses as
+    /// responses, the options' timeouts, no proxy to a loopback or plain-`http` target.
     pub fn with_agent(agent: ureq::Agent, options: &ClientOptions) -> Self {
         Self {
             agent,
@@ -77,8 +71,7 @@ impl TryFrom<ClientOptions> for UreqTransport {
 impl SyncTransport for UreqTransport {
     type Error = TransportError;
 
-    /// Sends one request as is: no redirect followed, any status returned as a response, the
-    /// whole attempt bounded by the timeout and the body by the size limit.
+    /// Sends one request as is: no redirect, any status, head and body bounded in time and size.
     fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
         let direct = !ClientOptions::proxy_allowed(request.uri());
         let mut config = self.agent.configure_request(request);
@@ -92,19 +85,15 @@ impl SyncTransport for UreqTransport {
             .timeout_global(Some(self.timeout))
             .build();
         let limit = self.max_body_bytes;
-        let head = self
-            .agent
-            .run(request)
-            .map_err(|e| classify(e, limit, false));
-        let (parts, mut body) = head?.into_parts();
+        let head = self.agent.run(request);
+        let (parts, mut body) = head.map_err(|e| classify(e, limit, false))?.into_parts();
         let bytes = body.with_config().limit(limit).read_to_vec();
         let bytes = bytes.map_err(|e| classify(e, limit, true))?;
         Ok(Response::from_parts(parts, bytes))
     }
 }
 
-/// Resolves an IP literal in place. ureq's own resolver, which this defers to for host names,
-/// runs every lookup in a new thread whenever a timeout is set, even for `127.0.0.1`.
+/// IP literals in place: ureq's resolver (kept for names) spawns a thread per call with a timeout.
 #[derive(Debug, Default)]
 struct Resolver(DefaultResolver);
 
@@ -113,12 +102,9 @@ impl ureq::unversioned::resolver::Resolver for Resolver {
         let ip = uri
             .host()
             .and_then(|h| h.trim_matches(['[', ']']).parse().ok());
-        let port = uri.port_u16().or(match uri.scheme_str() {
-            Some("http") => Some(80),
-            Some("https") => Some(443),
-            _ => None,
-        });
-        let (Some(ip), Some(port)) = (ip, port) else {
+        let https = uri.scheme_str() != Some("http");
+        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+        let Some(ip) = ip else {
             return self.0.resolve(uri, config, timeout);
         };
         let mut addrs = self.empty();
@@ -127,9 +113,7 @@ impl ureq::unversioned::resolver::Resolver for Resolver {
     }
 }
 
-/// ureq's failure variants (its error has no `source`, so the core cannot walk it): rustls
-/// errors, however wrapped, are a TLS failure; an I/O error while reading a body (`in_body`) is a
-/// truncated body rather than a connection closed before the answer.
+/// ureq's failures (no `source` for the core to walk); an I/O error `in_body` is a truncated body.
 fn classify(e: ureq::Error, limit: u64, in_body: bool) -> TransportError {
     let kind = match &e {
         ureq::Error::BodyExceedsLimit(_) => return TransportError::body_too_large(limit),
