@@ -253,6 +253,13 @@ fn trace_response(
     secrets: &Secrets,
     decision: RetryDecision,
 ) {
+    // Nothing is computed for a subscriber that would record neither event.
+    let retry = matches!(decision, RetryDecision::Retry(_));
+    let wanted = tracing::enabled!(tracing::Level::INFO)
+        || (retry && tracing::enabled!(target: "workos_sso_logout::retry", tracing::Level::INFO));
+    if !wanted {
+        return;
+    }
     let request_id = request_id(response.headers(), secrets);
     let request_id = request_id.as_deref().unwrap_or("-");
     let status = response.status().as_u16();
@@ -273,6 +280,12 @@ fn trace_response(
 /// delay if one is due (not the transport's message, which can quote a URL).
 #[cfg(feature = "tracing")]
 fn trace_failure(attempt: u32, kind: FailureKind, decision: RetryDecision) {
+    let retry = matches!(decision, RetryDecision::Retry(_));
+    let wanted = tracing::enabled!(tracing::Level::WARN)
+        || (retry && tracing::enabled!(target: "workos_sso_logout::retry", tracing::Level::WARN));
+    if !wanted {
+        return;
+    }
     let failure = format!("{kind:?}");
     match decision {
         RetryDecision::Retry(delay) => tracing::warn!(
