@@ -201,6 +201,40 @@ impl LogoutAuthorization {
         &self.logout_token
     }
 
+    /// The application's answer to the browser that asked to sign out: `303 See Other` to the
+    /// logout URL, with `Cache-Control: no-store` (the URL holds a single-use token: no cache may
+    /// keep it) and `Referrer-Policy: no-referrer` (the pages that follow must not receive it in a
+    /// `Referer`). Any web framework can return it (map the empty body to its own type).
+    ///
+    /// ```
+    /// # use workos_sso_logout::parse_logout_authorize_response;
+    /// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
+    /// # let body = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=t0k3n","logout_token":"t0k3n"}"#;
+    /// # let logout = parse_logout_authorize_response(&sent_to, &http::Response::new(body))?;
+    /// let response = logout.browser_redirect()?;
+    /// assert_eq!(response.status(), 303);
+    /// assert_eq!(response.headers()["location"], "https://auth.workos.com/sso/logout?token=t0k3n");
+    /// assert_eq!(response.headers()["cache-control"], "no-store");
+    /// assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn browser_redirect(&self) -> Result<Response<Vec<u8>>, Error> {
+        let location = header_value(&self.logout_url, "logout URL")?;
+        let mut response = Response::new(Vec::new());
+        *response.status_mut() = http::StatusCode::SEE_OTHER;
+        let headers = response.headers_mut();
+        headers.insert(http::header::LOCATION, location);
+        headers.insert(
+            http::header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        );
+        headers.insert(
+            http::header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+        Ok(response)
+    }
+
     /// Both parts, by value.
     pub fn into_parts(self) -> (String, LogoutToken) {
         (self.logout_url, self.logout_token)

@@ -26,8 +26,13 @@ impl Secrets {
         }
         let mut forms = vec![std::borrow::Cow::Borrowed(secret)];
         // Other spellings only where they differ (a JWT has none): percent-encoded, JSON-escaped.
-        let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        if percent != secret {
+        // Characters form encoding keeps as they are (a JWT is made of them): no other spelling.
+        let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+        let percent: String = match secret.bytes().all(plain) {
+            true => String::new(),
+            false => url::form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        };
+        if !percent.is_empty() && percent != secret {
             forms.push(percent.replace('+', "%20").into());
             forms.push(percent.into());
         }
