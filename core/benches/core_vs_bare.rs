@@ -135,11 +135,30 @@ fn main() {
         auth.logout_url().len()
     };
     let client_ns = median((0..5).map(|_| time(20_000, call)).collect());
+    // The logout GET through the same client kind, the transport answering a 302 at once.
+    let redirect = |_request: http::Request<Vec<u8>>| {
+        http::Response::builder()
+            .status(302)
+            .header("location", "https://idp.example/end_session?state=s")
+            .body(Vec::new())
+    };
+    let follower = workos_sso_logout::Client::with_transport(
+        config.clone(),
+        workos_sso_logout::ClientOptions::default(),
+        redirect,
+    );
+    let logout_url = format!("https://auth.workos.com/sso/logout?token={TOKEN}");
+    let follow = || {
+        let outcome = follower.follow_logout_redirect(&logout_url).unwrap();
+        usize::from(outcome.status().as_u16())
+    };
+    let follow_ns = median((0..5).map(|_| time(20_000, follow)).collect());
 
     let profiler = dhat::Profiler::builder().testing().build();
     let (sa, sb) = allocations(|| sdk(&config, &request, &sent_to, &answer));
     let (ba, bb) = allocations(|| bare(profile, key, &answer));
     let (ca, cb) = allocations(call);
+    let (fa, fb) = allocations(follow);
     drop(profiler);
     println!("core build + parse of one Logout Authorize exchange, 15 interleaved rounds of 20000");
     println!("| | median ns | allocations | bytes allocated |");
@@ -155,5 +174,8 @@ fn main() {
     );
     println!(
         "| one `Client::authorize_logout`, over a transport answering at once | {client_ns:.0} | {ca} | {cb} |"
+    );
+    println!(
+        "| one `Client::follow_logout_redirect`, over a transport answering a 302 at once | {follow_ns:.0} | {fa} | {fb} |"
     );
 }
