@@ -53,9 +53,22 @@ impl Secrets {
         let mut secrets = Self::default();
         let query = url.split_once('?').map_or("", |(_, q)| q);
         let query = query.split('#').next().unwrap_or_default();
-        for (name, value) in url::form_urlencoded::parse(query.as_bytes()) {
-            if name.to_ascii_lowercase().contains("token") {
-                secrets.add(&value);
+        for pair in query.split('&') {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let tokenish = name
+                .as_bytes()
+                .windows(5)
+                .any(|w| w.eq_ignore_ascii_case(b"token"));
+            if !tokenish {
+                continue;
+            }
+            // Decoded only when it has to be (a JWT never does): this runs on every logout GET.
+            match value.contains(['%', '+']) {
+                true => {
+                    let decoded = url::form_urlencoded::parse(pair.as_bytes()).next();
+                    secrets.add(&decoded.map(|(_, v)| v).unwrap_or_default());
+                }
+                false => secrets.add(value),
             }
         }
         secrets
