@@ -108,6 +108,12 @@ enum Command {
         /// other than loopback a random one is made when none is given.
         #[arg(long, env = "WORKOS_EMULATOR_ADMIN_TOKEN", hide_env_values = true)]
         admin_token: Option<String>,
+        /// Where the emulated IdP sends the browser after a logout [default: its /signed-out page].
+        #[arg(long, value_name = "URL")]
+        post_logout_redirect: Option<String>,
+        /// The application's logout URI, for IdP-initiated logout [default: its /signed-out page].
+        #[arg(long, value_name = "URL")]
+        idp_logout_redirect: Option<String>,
     },
 }
 
@@ -254,7 +260,21 @@ fn main() -> ExitCode {
             api_key,
             token_lifetime,
             admin_token,
-        } => emulator(host, port, api_key, token_lifetime, admin_token),
+            post_logout_redirect,
+            idp_logout_redirect,
+        } => {
+            let mut builder = Emulator::builder();
+            if let Some(url) = post_logout_redirect {
+                builder = builder.post_logout_redirect(url);
+            }
+            if let Some(url) = idp_logout_redirect {
+                builder = builder.idp_logout_redirect(url);
+            }
+            if let Some(token) = admin_token {
+                builder = builder.admin_token(token);
+            }
+            emulator(builder, host, port, api_key, token_lifetime)
+        }
     };
     match result {
         Ok(()) => ExitCode::from(EXIT_OK),
@@ -329,11 +349,11 @@ fn follow(
 }
 
 fn emulator(
+    builder: workos_logout::emulator::EmulatorBuilder,
     host: IpAddr,
     port: u16,
     api_key: String,
     token_lifetime: u64,
-    admin_token: Option<String>,
 ) -> Result<(), Failure> {
     if !host.is_loopback() {
         eprintln!(
@@ -342,11 +362,6 @@ fn emulator(
              a test network."
         );
     }
-    let builder = Emulator::builder();
-    let builder = match admin_token {
-        Some(token) => builder.admin_token(token),
-        None => builder,
-    };
     let emulator = builder
         .host(host)
         .port(port)

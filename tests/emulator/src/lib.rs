@@ -60,6 +60,14 @@
 //! | `DELETE /__emulator/requests` | forget them |
 //! | `POST /__emulator/profiles` `{"id":"prof_x","connection":"oidc"}` | add a profile (`oidc` or `saml`) |
 //! | `POST /__emulator/clock` `{"advance_secs":120}` | move the clock forward (400 beyond a hundred years) |
+//!
+//! # Signing in, and the IdP's own session
+//! For web applications and browser tests the emulator also plays the identity provider and
+//! WorkOS's SSO sign-in, with an IdP session cookie that lives until the IdP's end-session
+//! endpoint (where Logout Redirect leads) clears it: while it lives, a new sign-in completes
+//! silently. See the `idp` routes: `GET /sso/authorize`, `GET`/`POST /idp/sign-in`,
+//! `POST /sso/token`, `GET /idp/end_session`, `GET /idp/sign-out` and the IdP-initiated
+//! `GET /sso/oidc/idp-logout/{external_key}` (to [`EmulatorBuilder::idp_logout_redirect`]).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -70,6 +78,7 @@ struct ReadmeDoctests;
 
 mod body;
 mod fault;
+mod idp;
 mod jwt;
 mod server;
 
@@ -82,6 +91,7 @@ use std::time::{Duration, SystemTime};
 use serde::{Deserialize, Serialize};
 
 pub use fault::{Fault, MAX_OVERSIZED_BODY, Route};
+pub use idp::IDP_SESSION_COOKIE;
 
 /// The API key the emulator accepts unless told otherwise.
 pub const DEFAULT_API_KEY: &str = "sk_test_emulator_0123456789";
@@ -145,6 +155,7 @@ pub struct EmulatorBuilder {
     post_logout_redirect: Option<String>,
     idle_timeout: Duration,
     admin_token: Option<String>,
+    idp_logout_redirect: Option<String>,
 }
 
 impl Default for EmulatorBuilder {
@@ -157,6 +168,7 @@ impl Default for EmulatorBuilder {
             post_logout_redirect: None,
             idle_timeout: Duration::from_secs(10),
             admin_token: None,
+            idp_logout_redirect: None,
         }
     }
 }
@@ -190,6 +202,14 @@ impl EmulatorBuilder {
     /// `/signed-out` page).
     pub fn post_logout_redirect(mut self, url: impl Into<String>) -> Self {
         self.post_logout_redirect = Some(url.into());
+        self
+    }
+
+    /// The application's logout URI, where WorkOS's IdP-initiated logout route
+    /// (`GET /sso/oidc/idp-logout/{external_key}`) sends the browser (default: the emulator's
+    /// own `/signed-out` page).
+    pub fn idp_logout_redirect(mut self, url: impl Into<String>) -> Self {
+        self.idp_logout_redirect = Some(url.into());
         self
     }
 
@@ -231,6 +251,9 @@ impl EmulatorBuilder {
             request_id_prefix: jwt::b64url_encode(&secret[..6]),
             post_logout_redirect: self
                 .post_logout_redirect
+                .unwrap_or_else(|| format!("{base_url}/signed-out")),
+            idp_logout_redirect: self
+                .idp_logout_redirect
                 .unwrap_or_else(|| format!("{base_url}/signed-out")),
             base_url: base_url.clone(),
             api_key: self.api_key.clone(),
@@ -397,6 +420,7 @@ pub(crate) struct Shared {
     api_key: String,
     token_lifetime: Duration,
     post_logout_redirect: String,
+    idp_logout_redirect: String,
     signer: jwt::Signer,
     request_id_prefix: String,
     state: Mutex<State>,
@@ -412,6 +436,10 @@ pub(crate) struct State {
     clock_offset: Duration,
     next_request_id: u64,
     next_token_id: u64,
+    /// Live IdP sessions (the `emu_idp_session` cookie values).
+    idp_sessions: std::collections::HashSet<String>,
+    /// Sign-in codes not yet exchanged, with their expiry (Unix seconds).
+    codes: HashMap<String, u64>,
 }
 
 impl Shared {
@@ -462,6 +490,27 @@ impl Shared {
             state.used_tokens.retain(|_, e| *e > now);
         }
         state.used_tokens.insert(jti.to_owned(), exp).is_none()
+    }
+
+    /// 128 random bits as base64url, for session ids and codes.
+    fn random_id(&self) -> String {
+        let mut bytes = [0u8; 16];
+        // The system source; should it fail, ids from the clock are still unique enough here.
+        if ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes).is_err() {
+            let nanos = self
+                .now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .unwrap_or_default();
+            bytes = nanos.as_nanos().to_le_bytes();
+        }
+        jwt::b64url_encode(&bytes)
+    }
+
+    /// The emulator's clock, in Unix seconds.
+    fn unix_now(&self) -> u64 {
+        self.now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
     }
 
     fn now(&self) -> SystemTime {

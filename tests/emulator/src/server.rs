@@ -31,7 +31,7 @@ const MAX_SHOWN_BODY: usize = 4 * 1024;
 /// The most requests one page of `GET /__emulator/requests` holds.
 const MAX_PAGE: usize = 1000;
 
-type Reply = Response<EmuBody>;
+pub(crate) type Reply = Response<EmuBody>;
 
 pub(crate) async fn serve(
     listener: std::net::TcpListener,
@@ -164,7 +164,7 @@ fn finish(shared: &Shared, mut reply: Reply) -> Reply {
     reply
 }
 
-fn json_reply(status: StatusCode, body: Value) -> Reply {
+pub(crate) fn json_reply(status: StatusCode, body: Value) -> Reply {
     let mut r = Response::new(EmuBody::full(body.to_string()));
     *r.status_mut() = status;
     r.headers_mut()
@@ -172,7 +172,7 @@ fn json_reply(status: StatusCode, body: Value) -> Reply {
     r
 }
 
-fn html_reply(status: StatusCode, html: String) -> Reply {
+pub(crate) fn html_reply(status: StatusCode, html: String) -> Reply {
     let mut r = Response::new(EmuBody::full(html));
     *r.status_mut() = status;
     r.headers_mut().insert(
@@ -182,7 +182,7 @@ fn html_reply(status: StatusCode, html: String) -> Reply {
     r
 }
 
-fn redirect_reply(status: StatusCode, location: &str) -> Reply {
+pub(crate) fn redirect_reply(status: StatusCode, location: &str) -> Reply {
     let mut r = Response::new(EmuBody::empty());
     *r.status_mut() = status;
     if let Ok(v) = HeaderValue::from_str(location) {
@@ -292,13 +292,16 @@ fn route_request(
         (Some(Route::Authorize), &Method::POST) => authorize(shared, headers, body),
         (Some(Route::Logout), &Method::GET) => logout(shared, query),
         (Some(Route::EndSession), &Method::GET) => {
-            redirect_reply(StatusCode::FOUND, &shared.post_logout_redirect)
+            super::idp::end_session(shared, headers, &shared.post_logout_redirect)
         }
         (Some(_), _) => json_reply(
             StatusCode::METHOD_NOT_ALLOWED,
             json!({"message": "Method not allowed"}),
         ),
-        (None, _) => other_path(method, path),
+        (None, _) => match super::idp::route(shared, method, path, headers, query, body) {
+            Some(reply) => reply,
+            None => other_path(method, path),
+        },
     }
 }
 

@@ -683,3 +683,139 @@ fn a_non_canonical_signature_is_refused() {
         302
     );
 }
+
+/// A browser's cookie jar, by hand: the `emu_idp_session` cookie from a `Set-Cookie`, if any.
+fn idp_cookie(r: &Reply) -> Option<String> {
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("emu_idp_session="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
+
+fn get_with_cookie(url: &str, cookie: Option<&str>) -> Reply {
+    let mut request = agent().get(url);
+    if let Some(cookie) = cookie {
+        request = request.header("cookie", cookie);
+    }
+    reply(request.call())
+}
+
+fn code_of(location: &str) -> String {
+    let query = location.split_once('?').unwrap().1;
+    query
+        .split('&')
+        .find_map(|p| p.strip_prefix("code="))
+        .unwrap()
+        .to_owned()
+}
+
+fn exchange(emu: &Emulator, code: &str) -> Reply {
+    reply(
+        agent()
+            .post(format!("{}/sso/token", emu.base_url()))
+            .content_type("application/x-www-form-urlencoded")
+            .send(format!(
+                "client_id=client_emu&client_secret={}&grant_type=authorization_code&code={code}",
+                emu.api_key()
+            )),
+    )
+}
+
+#[test]
+fn sign_in_then_logout_ends_the_idp_session_so_the_next_sign_in_asks_again() {
+    let emu = start().unwrap();
+    let base = emu.base_url();
+    let app = "http://127.0.0.1:9/callback";
+    let authorize_url =
+        format!("{base}/sso/authorize?client_id=client_emu&redirect_uri={app}&state=s1");
+    // No IdP session: the sign-in form.
+    let r = get_with_cookie(&authorize_url, None);
+    assert_eq!(r.status, 302);
+    let form_url = format!("{base}{}", r.header("location").unwrap());
+    let form = get_with_cookie(&form_url, None);
+    assert!(form.body.contains(r#"id="sign-in""#), "{}", form.body);
+    // Signing in sets the IdP session and returns to the app with a code and the state.
+    let r = reply(
+        agent()
+            .post(format!("{base}/idp/sign-in"))
+            .content_type("application/x-www-form-urlencoded")
+            .send(format!("redirect_uri={app}&state=s1")),
+    );
+    assert_eq!(r.status, 302);
+    let cookie = idp_cookie(&r).unwrap();
+    let location = r.header("location").unwrap().to_owned();
+    assert!(
+        location.starts_with(app) && location.ends_with("&state=s1"),
+        "{location}"
+    );
+    // The code is exchanged once for the profile.
+    let code = code_of(&location);
+    let token = exchange(&emu, &code);
+    assert_eq!(token.status, 200, "{}", token.body);
+    assert_eq!(token.json()["profile"]["id"], emu.oidc_profile_id());
+    assert_eq!(exchange(&emu, &code).status, 400, "a code is single-use");
+    // While the IdP session lives, a new sign-in is silent.
+    let r = get_with_cookie(&authorize_url, Some(&cookie));
+    assert!(
+        r.header("location").unwrap().starts_with(app),
+        "silent sign-in"
+    );
+    // Logout ends it: the end-session endpoint clears the cookie…
+    let logout_token = authorize(&emu, emu.oidc_profile_id()).json()["logout_token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let r = get_with_cookie(
+        &format!("{base}/sso/logout?token={logout_token}"),
+        Some(&cookie),
+    );
+    let end_session = r.header("location").unwrap().to_owned();
+    let r = get_with_cookie(&end_session, Some(&cookie));
+    assert_eq!(r.status, 302);
+    assert!(
+        idp_cookie(&r).unwrap().ends_with('='),
+        "the cookie is cleared"
+    );
+    // …and even a browser that kept it is asked to sign in again.
+    let r = get_with_cookie(&authorize_url, Some(&cookie));
+    assert!(r.header("location").unwrap().starts_with("/idp/sign-in"));
+}
+
+#[test]
+fn idp_initiated_logout_ends_the_session_and_reaches_the_app_logout_uri() {
+    let emu = Emulator::builder()
+        .idp_logout_redirect("http://127.0.0.1:9/logout")
+        .start()
+        .unwrap();
+    let base = emu.base_url();
+    let r = reply(
+        agent()
+            .post(format!("{base}/idp/sign-in"))
+            .content_type("application/x-www-form-urlencoded")
+            .send("redirect_uri=http://127.0.0.1:9/callback"),
+    );
+    let cookie = idp_cookie(&r).unwrap();
+    let r = get_with_cookie(&format!("{base}/idp/sign-out"), Some(&cookie));
+    assert_eq!(r.header("location"), Some("/sso/oidc/idp-logout/emulator"));
+    assert!(idp_cookie(&r).unwrap().ends_with('='));
+    let r = get_with_cookie(&format!("{base}/sso/oidc/idp-logout/emulator"), None);
+    assert_eq!(r.header("location"), Some("http://127.0.0.1:9/logout"));
+    // The session is gone: sign-in asks again.
+    let authorize_url = format!("{base}/sso/authorize?redirect_uri=http://127.0.0.1:9/callback");
+    let r = get_with_cookie(&authorize_url, Some(&cookie));
+    assert!(r.header("location").unwrap().starts_with("/idp/sign-in"));
+    // A bad client secret or a missing redirect_uri are refused.
+    let r = reply(
+        agent()
+            .post(format!("{base}/sso/token"))
+            .content_type("application/x-www-form-urlencoded")
+            .send("client_secret=sk_wrong&code=x"),
+    );
+    assert_eq!(r.status, 401);
+    assert_eq!(
+        get_with_cookie(&format!("{base}/sso/authorize"), None).status,
+        400
+    );
+}
