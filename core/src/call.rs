@@ -11,7 +11,7 @@ use http::{Method, Request, Response};
 use crate::config::{Config, IdempotencyKey};
 #[cfg(feature = "tracing")]
 use crate::error::request_id;
-use crate::error::{Error, FailureKind, InvalidInput, TransportError};
+use crate::error::{Error, FailureKind, TransportError};
 use crate::exchange::{base_request, copy_request};
 use crate::logout_authorize::{self, LogoutAuthorization, LogoutAuthorizeRequest};
 use crate::logout_redirect::{self, LogoutRedirect};
@@ -310,13 +310,7 @@ impl Config {
     ) -> Result<Call<LogoutAuthorization>, Error> {
         let http_request = match (request.idempotency_key(), policy.max_attempts() > 1) {
             (None, true) => {
-                // A UUID is visible ASCII: the header always exists; were it not, say so.
-                let key =
-                    IdempotencyKey::random_header(random).ok_or(InvalidInput::BadCharacter {
-                        field: "idempotency key",
-                        what: "a character not allowed in an HTTP header",
-                        at: 0,
-                    })?;
+                let key = IdempotencyKey::random_header(random)?;
                 self.authorize_request_with(request.profile_id(), Some(key))?
             }
             _ => self.logout_authorize_request(request)?,
@@ -339,10 +333,8 @@ impl Config {
         policy: &RetryPolicy,
     ) -> Result<Call<LogoutRedirect>, Error> {
         let request = base_request(self, Method::GET, self.logout_url_target(url)?, Vec::new());
-        let mut secrets = Secrets::of_url(url);
-        if let Some(key) = self.api_key() {
-            secrets.add(key.expose_secret());
-        }
+        // The key's forms are built once per configuration; only the URL's token is new.
+        let secrets = Secrets::clone(self.key_secrets()).with_url_tokens(url);
         Ok(Call::new(
             REDIRECT,
             request,

@@ -11,7 +11,7 @@ use url::{Host, Url};
 use crate::error::InvalidInput;
 use crate::redact::Secrets;
 use crate::secret::ApiKey;
-use crate::validate::{check, printable, visible_ascii};
+use crate::validate::{check, header_value, printable, visible_ascii};
 
 /// The base URL both logout operations are served from, per the WorkOS API reference.
 const DEFAULT_BASE_URL: &str = "https://auth.workos.com";
@@ -364,13 +364,7 @@ impl Config {
         check("application name", name, MAX_APP_INFO_LEN, is_tchar)?;
         check("application version", version, MAX_APP_INFO_LEN, is_tchar)?;
         let user_agent = format!("{USER_AGENT} {name}/{version}");
-        // Token characters only, so this cannot fail; if it did, say so rather than panic.
-        self.user_agent_header =
-            HeaderValue::from_str(&user_agent).map_err(|_| InvalidInput::BadCharacter {
-                field: "application name",
-                what: "a character not allowed in an HTTP header",
-                at: 0,
-            })?;
+        self.user_agent_header = header_value(&user_agent, "application name")?;
         self.user_agent = user_agent;
         Ok(self)
     }
@@ -504,8 +498,7 @@ impl IdempotencyKey {
     /// assert_eq!(key.as_str(), "01234567-89ab-4def-8123-456789abcdef");
     /// ```
     pub fn from_random(random: u128) -> Self {
-        let uuid = uuid::Builder::from_random_bytes(random.to_be_bytes()).into_uuid();
-        Self(uuid.hyphenated().to_string())
+        Self(uuid_of(random).hyphenated().to_string())
     }
 
     /// The key. Visible ASCII by construction, so it is always a valid header value.
@@ -515,11 +508,18 @@ impl IdempotencyKey {
 
     /// The header value [`from_random`](Self::from_random) would give, written straight into the
     /// header (no `String` in between).
-    pub(crate) fn random_header(random: u128) -> Option<HeaderValue> {
-        let uuid = uuid::Builder::from_random_bytes(random.to_be_bytes()).into_uuid();
+    pub(crate) fn random_header(random: u128) -> Result<HeaderValue, InvalidInput> {
         let mut text = [0u8; uuid::fmt::Hyphenated::LENGTH];
-        HeaderValue::from_str(uuid.hyphenated().encode_lower(&mut text)).ok()
+        header_value(
+            uuid_of(random).hyphenated().encode_lower(&mut text),
+            "idempotency key",
+        )
     }
+}
+
+/// The version-4 UUID 128 random bits make.
+fn uuid_of(random: u128) -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(random.to_be_bytes()).into_uuid()
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use crate::error::{Error, InvalidInput, UnexpectedReason};
 use crate::exchange::Reader;
 use crate::redact::{Secrets, redact_url};
 use crate::secret::LogoutToken;
+use crate::validate::{header_value, not_a_header};
 
 /// This endpoint, as errors name it.
 const ENDPOINT: &str = "logout_authorize";
@@ -113,15 +114,10 @@ impl Config {
         profile_id: &ProfileId,
         idempotency_key: Option<HeaderValue>,
     ) -> Result<Request<Vec<u8>>, Error> {
-        let bad_header = |field| InvalidInput::BadCharacter {
-            field,
-            what: "a character not allowed in an HTTP header",
-            at: 0,
-        };
         let key = match (self.api_key(), self.bearer_header()) {
             (None, _) => return Err(InvalidInput::MissingApiKey.into()),
             // Visible ASCII by construction (`ApiKey::new`), so the header always exists.
-            (Some(_), None) => return Err(bad_header("API key").into()),
+            (Some(_), None) => return Err(not_a_header("API key").into()),
             (Some(_), Some(bearer)) => bearer.clone(),
         };
         let (_, uri) = self
@@ -134,7 +130,7 @@ impl Config {
         let mut body = Vec::with_capacity(id.len() + 18);
         body.extend_from_slice(br#"{"profile_id":"#);
         // Writing a `str` as JSON into a `Vec` cannot fail.
-        serde_json::to_writer(&mut body, id).map_err(|_| bad_header("profile id"))?;
+        serde_json::to_writer(&mut body, id).map_err(|_| not_a_header("profile id"))?;
         body.push(b'}');
         let mut req = Request::new(body);
         *req.method_mut() = Method::POST;
@@ -150,16 +146,6 @@ impl Config {
         }
         Ok(req)
     }
-}
-
-/// A header value from text that is visible ASCII by construction (so this cannot fail; if it
-/// did, it says which input).
-pub(crate) fn header_value(text: &str, field: &'static str) -> Result<HeaderValue, InvalidInput> {
-    HeaderValue::from_str(text).map_err(|_| InvalidInput::BadCharacter {
-        field,
-        what: "a character not allowed in an HTTP header",
-        at: 0,
-    })
 }
 
 /// A successful Logout Authorize: where to send the browser, and the token in it.
@@ -285,7 +271,11 @@ pub fn parse_logout_authorize_response<B: AsRef<[u8]>>(
     response: &Response<B>,
 ) -> Result<LogoutAuthorization, Error> {
     let request_url = request_url.as_str();
-    parse(request_url, response, &Secrets::of_url(request_url))
+    parse(
+        request_url,
+        response,
+        &Secrets::default().with_url_tokens(request_url),
+    )
 }
 
 /// [`parse_logout_authorize_response`] for a call that knows its secrets (the API key).

@@ -165,7 +165,11 @@ pub fn parse_logout_redirect_response<B: AsRef<[u8]>>(
     response: &Response<B>,
 ) -> Result<LogoutRedirect, Error> {
     let request_url = request_url.as_str();
-    parse(request_url, response, &Secrets::of_url(request_url))
+    parse(
+        request_url,
+        response,
+        &Secrets::default().with_url_tokens(request_url),
+    )
 }
 
 /// [`parse_logout_redirect_response`] for a call that knows its secrets (the token, the key).

@@ -48,9 +48,9 @@ impl Secrets {
         self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     }
 
-    /// The secrets a URL carries: the values of its query parameters named like a token.
-    pub(crate) fn of_url(url: &str) -> Self {
-        let mut secrets = Self::default();
+    /// These secrets and those a URL carries: the values of its query parameters named like a
+    /// token.
+    pub(crate) fn with_url_tokens(mut self, url: &str) -> Self {
         let query = url.split_once('?').map_or("", |(_, q)| q);
         let query = query.split('#').next().unwrap_or_default();
         for pair in query.split('&') {
@@ -66,12 +66,12 @@ impl Secrets {
             match value.contains(['%', '+']) {
                 true => {
                     let decoded = url::form_urlencoded::parse(pair.as_bytes()).next();
-                    secrets.add(&decoded.map(|(_, v)| v).unwrap_or_default());
+                    self.add(&decoded.map(|(_, v)| v).unwrap_or_default());
                 }
-                false => secrets.add(value),
+                false => self.add(value),
             }
         }
-        secrets
+        self
     }
 
     /// The longest form, in bytes (how far a cut must reach to keep a secret whole).
