@@ -6,13 +6,13 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use http::{Method, Request, Response};
+use http::{Request, Response};
 
-use crate::config::{Config, IdempotencyKey};
+use crate::config::{Config, IdempotencyKey, ProfileId};
 #[cfg(feature = "tracing")]
 use crate::error::request_id;
 use crate::error::{Error, FailureKind, TransportError};
-use crate::exchange::{base_request, copy_request};
+use crate::exchange::Recipe;
 use crate::logout_authorize::{self, LogoutAuthorization, LogoutAuthorizeRequest};
 use crate::logout_redirect::{self, LogoutRedirect};
 use crate::redact::Secrets;
@@ -86,11 +86,11 @@ const REDIRECT: Endpoint<LogoutRedirect> = Endpoint {
 /// assert_eq!(auth.logout_token().expose_secret(), "t");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct Call<T>(Box<State<T>>);
+pub struct Call<T>(State<T>);
 
 struct State<T> {
-    /// The request every attempt sends; handed out by value on the last attempt.
-    request: Request<Vec<u8>>,
+    /// What every attempt's request is made of.
+    recipe: Recipe,
     request_url: Arc<str>,
     endpoint: Endpoint<T>,
     policy: RetryPolicy,
@@ -123,7 +123,7 @@ impl<T> fmt::Debug for Call<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL may carry the logout token, and the headers the API key: show neither.
         f.debug_struct("Call")
-            .field("method", self.0.request.method())
+            .field("method", self.0.recipe.method())
             .field("url", &self.0.secrets.scrub(&self.0.request_url))
             .field("policy", &self.0.policy)
             .field("attempts", &self.0.attempts)
@@ -134,19 +134,19 @@ impl<T> fmt::Debug for Call<T> {
 impl<T> Call<T> {
     fn new(
         endpoint: Endpoint<T>,
-        request: Request<Vec<u8>>,
+        recipe: Recipe,
         request_url: Arc<str>,
         policy: &RetryPolicy,
         secrets: Arc<Secrets>,
     ) -> Self {
-        Call(Box::new(State {
-            request,
+        Call(State {
+            recipe,
             request_url,
             endpoint,
             policy: policy.clone(),
             attempts: 0,
             secrets,
-        }))
+        })
     }
 
     /// Which endpoint this call is to: `"logout_authorize"` or `"logout_redirect"`.
@@ -227,14 +227,10 @@ impl<T> Call<T> {
     }
 
     fn attempt(mut self, delay: Duration) -> Step<T> {
-        let state = &mut *self.0;
+        let state = &mut self.0;
         state.attempts = state.attempts.saturating_add(1);
-        let request = if state.attempts >= state.policy.max_attempts() {
-            // The last attempt: no copy is needed any more.
-            std::mem::take(&mut state.request)
-        } else {
-            copy_request(&state.request)
-        };
+        let last = state.attempts >= state.policy.max_attempts();
+        let request = state.recipe.request(last);
         Step::Send {
             delay,
             request,
@@ -308,19 +304,34 @@ impl Config {
         policy: &RetryPolicy,
         random: u128,
     ) -> Result<Call<LogoutAuthorization>, Error> {
-        let http_request = match (request.idempotency_key(), policy.max_attempts() > 1) {
-            (None, true) => {
-                let key = IdempotencyKey::random_header(random)?;
-                self.authorize_request_with(request.profile_id(), Some(key))?
-            }
-            _ => self.logout_authorize_request(request)?,
+        self.authorize_call_for(
+            request.profile_id(),
+            request.idempotency_key(),
+            policy,
+            random,
+        )
+    }
+
+    /// [`authorize_call`](Self::authorize_call) from the request's parts.
+    pub(crate) fn authorize_call_for(
+        &self,
+        profile_id: &ProfileId,
+        idempotency_key: Option<&IdempotencyKey>,
+        policy: &RetryPolicy,
+        random: u128,
+    ) -> Result<Call<LogoutAuthorization>, Error> {
+        let key = match (idempotency_key, policy.max_attempts() > 1) {
+            (Some(key), _) => Some(key.header()?),
+            (None, true) => Some(IdempotencyKey::random_header(random)?),
+            (None, false) => None,
         };
+        let recipe = self.authorize_recipe(profile_id, key)?;
         let url = match self.authorize_endpoint() {
             Some((url, _)) => Arc::clone(url),
             None => Arc::from(self.logout_authorize_url().as_str()),
         };
         let secrets = Arc::clone(self.key_secrets());
-        Ok(Call::new(AUTHORIZE, http_request, url, policy, secrets))
+        Ok(Call::new(AUTHORIZE, recipe, url, policy, secrets))
     }
 
     /// A Logout Redirect call for `url` (the `logout_url` from Logout Authorize, or
@@ -332,12 +343,12 @@ impl Config {
         url: &str,
         policy: &RetryPolicy,
     ) -> Result<Call<LogoutRedirect>, Error> {
-        let request = base_request(self, Method::GET, self.logout_url_target(url)?, Vec::new());
+        let recipe = Recipe::get(self, self.logout_url_target(url)?);
         // The key's forms are built once per configuration; only the URL's token is new.
         let secrets = Secrets::clone(self.key_secrets()).with_url_tokens(url);
         Ok(Call::new(
             REDIRECT,
-            request,
+            recipe,
             Arc::from(url),
             policy,
             Arc::new(secrets),

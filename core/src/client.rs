@@ -7,7 +7,7 @@ use std::fmt;
 use url::Url;
 
 use crate::call::{Call, Step};
-use crate::config::{Config, ProfileId};
+use crate::config::{Config, IdempotencyKey, ProfileId};
 use crate::error::{Error, InvalidInput};
 use crate::logout_authorize::{LogoutAuthorization, LogoutAuthorizeRequest};
 use crate::logout_redirect::LogoutRedirect;
@@ -104,10 +104,12 @@ macro_rules! client_common {
         impl<T, E: Environment> $client<T, E> {
             fn authorize_call(
                 &self,
-                request: &LogoutAuthorizeRequest,
+                profile_id: &ProfileId,
+                idempotency_key: Option<&IdempotencyKey>,
             ) -> Result<Call<LogoutAuthorization>, Error> {
                 let policy = self.options.retry_policy();
-                self.config.authorize_call(request, policy, self.env.random())
+                let random = self.env.random();
+                self.config.authorize_call_for(profile_id, idempotency_key, policy, random)
             }
 
             fn redirect_call(&self, url: &str) -> Result<Call<LogoutRedirect>, Error> {
@@ -201,7 +203,7 @@ client_common!(AsyncClient, AsyncTransport);
 impl<T: SyncTransport, E: Environment> Client<T, E> {
     /// Logout Authorize for a profile: the logout URL to send the browser to, and its token.
     pub fn authorize_logout(&self, profile_id: &ProfileId) -> Result<LogoutAuthorization, Error> {
-        self.authorize_logout_with(&LogoutAuthorizeRequest::new(profile_id.clone()))
+        self.run(self.authorize_call(profile_id, None)?)
     }
 
     /// Logout Authorize with a full request (for a caller-chosen idempotency key).
@@ -209,7 +211,7 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
         &self,
         request: &LogoutAuthorizeRequest,
     ) -> Result<LogoutAuthorization, Error> {
-        self.run(self.authorize_call(request)?)
+        self.run(self.authorize_call(request.profile_id(), request.idempotency_key())?)
     }
 
     /// Sends the browser's `GET` of a logout URL (the `logout_url` of Logout Authorize, or
@@ -265,8 +267,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         &self,
         profile_id: &ProfileId,
     ) -> Result<LogoutAuthorization, Error> {
-        let request = LogoutAuthorizeRequest::new(profile_id.clone());
-        self.authorize_logout_with(&request).await
+        self.run(self.authorize_call(profile_id, None)?).await
     }
 
     /// Logout Authorize with a full request (for a caller-chosen idempotency key).
@@ -274,7 +275,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         &self,
         request: &LogoutAuthorizeRequest,
     ) -> Result<LogoutAuthorization, Error> {
-        let call = self.authorize_call(request)?;
+        let call = self.authorize_call(request.profile_id(), request.idempotency_key())?;
         self.run(call).await
     }
 

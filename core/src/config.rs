@@ -506,6 +506,11 @@ impl IdempotencyKey {
         &self.0
     }
 
+    /// The key as an `Idempotency-Key` header value.
+    pub(crate) fn header(&self) -> Result<HeaderValue, InvalidInput> {
+        header_value(&self.0, "idempotency key")
+    }
+
     /// The header value [`from_random`](Self::from_random) would give, written straight into the
     /// header (no `String` in between).
     pub(crate) fn random_header(random: u128) -> Result<HeaderValue, InvalidInput> {

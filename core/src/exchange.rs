@@ -1,8 +1,8 @@
-//! What both endpoints share: the request every call starts from, and reading error statuses and
+//! What both endpoints share: what every call's request is made of, and reading error statuses and
 //! JSON bodies.
 
-use http::header::{ACCEPT, USER_AGENT};
-use http::{HeaderValue, Method, Request, Response, StatusCode};
+use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode, Uri};
 use serde_json::{Map, Value};
 
 use crate::config::Config;
@@ -10,31 +10,91 @@ use crate::error::{ApiError, Error, FieldError, UnexpectedReason, UnexpectedResp
 use crate::redact::Secrets;
 use crate::retry_after::RetryAfter;
 
-/// A request with the method, target, `Accept` and `User-Agent` every call shares.
-pub(crate) fn base_request(
-    config: &Config,
+/// What a call's request is made of. A call keeps its recipe and makes each attempt's request
+/// from it, so no copy is made in advance for a retry that seldom comes: the first attempt (most
+/// often the only one) costs one request built, the last one takes the recipe's own parts.
+pub(crate) struct Recipe {
     method: Method,
-    uri: http::Uri,
-    body: Vec<u8>,
-) -> Request<Vec<u8>> {
-    let mut req = Request::new(body);
-    *req.method_mut() = method;
-    *req.uri_mut() = uri;
-    let headers = req.headers_mut();
-    headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-    headers.insert(USER_AGENT, config.user_agent_header().clone());
-    req
+    uri: Uri,
+    user_agent: HeaderValue,
+    /// `Authorization` (Logout Authorize only; the browser's `GET` never carries the key).
+    authorization: Option<HeaderValue>,
+    idempotency_key: Option<HeaderValue>,
+    /// A JSON body, sent with `Content-Type: application/json`; none for a `GET`.
+    json: Option<Vec<u8>>,
 }
 
-/// A copy of a request (`http::Request` is not `Clone` because of its extensions, which the core
-/// never sets).
-pub(crate) fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
-    let mut copy = Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
+impl Recipe {
+    /// A `GET` with the `Accept` and `User-Agent` every call sends.
+    pub(crate) fn get(config: &Config, uri: Uri) -> Self {
+        Self {
+            method: Method::GET,
+            uri,
+            user_agent: config.user_agent_header().clone(),
+            authorization: None,
+            idempotency_key: None,
+            json: None,
+        }
+    }
+
+    /// A `POST` of a JSON body, authorized, optionally with an `Idempotency-Key`.
+    pub(crate) fn post_json(
+        config: &Config,
+        uri: Uri,
+        authorization: HeaderValue,
+        idempotency_key: Option<HeaderValue>,
+        json: Vec<u8>,
+    ) -> Self {
+        Self {
+            method: Method::POST,
+            authorization: Some(authorization),
+            idempotency_key,
+            json: Some(json),
+            ..Self::get(config, uri)
+        }
+    }
+
+    /// The method.
+    pub(crate) fn method(&self) -> &Method {
+        &self.method
+    }
+
+    /// One attempt's request; the `last` one takes the recipe's parts instead of copying them.
+    pub(crate) fn request(&mut self, last: bool) -> Request<Vec<u8>> {
+        fn part<T: Clone + Default>(part: &mut T, last: bool) -> T {
+            match last {
+                true => std::mem::take(part),
+                false => part.clone(),
+            }
+        }
+        let json = part(&mut self.json, last);
+        let authorization = part(&mut self.authorization, last);
+        let idempotency_key = part(&mut self.idempotency_key, last);
+        let count =
+            2 + usize::from(authorization.is_some()) * 2 + usize::from(idempotency_key.is_some());
+        let mut headers = HeaderMap::with_capacity(count);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        if let Some(authorization) = authorization {
+            headers.insert(AUTHORIZATION, authorization);
+        }
+        if json.is_some() {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if let Some(key) = idempotency_key {
+            headers.insert(HeaderName::from_static("idempotency-key"), key);
+        }
+        let mut request = Request::new(json.unwrap_or_default());
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = part(&mut self.uri, last);
+        *request.headers_mut() = headers;
+        request
+    }
+
+    /// The request, for a caller who sends it once.
+    pub(crate) fn into_request(mut self) -> Request<Vec<u8>> {
+        self.request(true)
+    }
 }
 
 /// A response being read for one call: every error it turns into is scrubbed of the call's

@@ -3,15 +3,14 @@
 use std::fmt;
 use std::sync::Arc;
 
-use http::header::{ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use http::{HeaderName, HeaderValue, Method, Request, Response};
+use http::{HeaderValue, Request, Response};
 use url::Url;
 
 use crate::config::{
     Config, IdempotencyKey, ProfileId, check_logout_url_text, starts_with_ignore_case,
 };
 use crate::error::{Error, InvalidInput, UnexpectedReason};
-use crate::exchange::Reader;
+use crate::exchange::{Reader, Recipe};
 use crate::redact::{Secrets, redact_url};
 use crate::secret::LogoutToken;
 use crate::validate::{header_value, not_a_header};
@@ -101,19 +100,20 @@ impl Config {
         &self,
         request: &LogoutAuthorizeRequest,
     ) -> Result<Request<Vec<u8>>, Error> {
-        let key = match &request.idempotency_key {
-            None => None,
-            Some(key) => Some(header_value(key.as_str(), "idempotency key")?),
-        };
-        self.authorize_request_with(request.profile_id(), key)
+        let key = request.idempotency_key.as_ref().map(IdempotencyKey::header);
+        let key = key.transpose()?;
+        Ok(self
+            .authorize_recipe(request.profile_id(), key)?
+            .into_request())
     }
 
-    /// The request for `profile_id`, with this `Idempotency-Key` header value if any.
-    pub(crate) fn authorize_request_with(
+    /// What the request for `profile_id` is made of, with this `Idempotency-Key` header value if
+    /// any.
+    pub(crate) fn authorize_recipe(
         &self,
         profile_id: &ProfileId,
         idempotency_key: Option<HeaderValue>,
-    ) -> Result<Request<Vec<u8>>, Error> {
+    ) -> Result<Recipe, Error> {
         let key = match (self.api_key(), self.bearer_header()) {
             (None, _) => return Err(InvalidInput::MissingApiKey.into()),
             // Visible ASCII by construction (`ApiKey::new`), so the header always exists.
@@ -132,19 +132,8 @@ impl Config {
         // Writing a `str` as JSON into a `Vec` cannot fail.
         serde_json::to_writer(&mut body, id).map_err(|_| not_a_header("profile id"))?;
         body.push(b'}');
-        let mut req = Request::new(body);
-        *req.method_mut() = Method::POST;
-        *req.uri_mut() = uri.clone();
-        let headers = req.headers_mut();
-        headers.reserve(6);
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
-        headers.insert(USER_AGENT, self.user_agent_header().clone());
-        headers.insert(AUTHORIZATION, key);
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        if let Some(key) = idempotency_key {
-            headers.insert(HeaderName::from_static("idempotency-key"), key);
-        }
-        Ok(req)
+        let uri = uri.clone();
+        Ok(Recipe::post_json(self, uri, key, idempotency_key, body))
     }
 }
 

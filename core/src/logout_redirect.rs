@@ -3,12 +3,12 @@
 
 use std::fmt;
 
-use http::{Method, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 use url::Url;
 
 use crate::config::{Config, check_logout_url_text};
 use crate::error::{Error, InvalidInput, UnexpectedReason};
-use crate::exchange::{Reader, base_request};
+use crate::exchange::{Reader, Recipe};
 use crate::redact::{Secrets, redact_url};
 use crate::secret::LogoutToken;
 
@@ -60,8 +60,7 @@ impl Config {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn logout_url_request(&self, url: &str) -> Result<Request<Vec<u8>>, Error> {
-        let target = self.logout_url_target(url)?;
-        Ok(base_request(self, Method::GET, target, Vec::new()))
+        Ok(Recipe::get(self, self.logout_url_target(url)?).into_request())
     }
 
     /// A logout URL checked as [`logout_url_request`](Self::logout_url_request) checks it, as a

@@ -243,3 +243,49 @@ fn io_errors_map_to_one_failure_kind() {
     assert_eq!(kind(Io::other(dns)), FailureKind::Connect);
     assert_eq!(kind(Io::other("something else")), FailureKind::Other);
 }
+
+/// Method, target, every header and the body.
+fn same_request(a: &http::Request<Vec<u8>>, b: &http::Request<Vec<u8>>) -> bool {
+    a.method() == b.method()
+        && a.uri() == b.uri()
+        && a.version() == b.version()
+        && a.headers() == b.headers()
+        && a.body() == b.body()
+}
+
+/// Each attempt gets a request of its own, made from what the call keeps (no copy made in
+/// advance): all of them, the last included, are the request the public builder makes.
+#[test]
+fn every_attempt_sends_the_same_request_the_builder_makes() {
+    let config = config();
+    let key = IdempotencyKey::new("idem-every").unwrap();
+    let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_\"quoted\"").unwrap())
+        .with_idempotency_key(key);
+    let expected = config.logout_authorize_request(&req).unwrap();
+    let url = "https://auth.workos.com/sso/logout?token=tok_every";
+    let expected_get = config.logout_url_request(url).unwrap();
+    for retries in 0..5 {
+        let policy = RetryPolicy::default().with_max_retries(retries).unwrap();
+        let mut step = config.authorize_call(&req, &policy, 9).unwrap().start();
+        let mut sent = 0;
+        while let Step::Send { request, call, .. } = step {
+            assert!(same_request(&request, &expected), "attempt {}", sent + 1);
+            sent += 1;
+            step = call.handle(failed(FailureKind::Connect), UNIX_EPOCH, 0);
+        }
+        assert_eq!(sent, retries + 1);
+        let mut step = config.redirect_call(url, &policy).unwrap().start();
+        let mut sent = 0;
+        while let Step::Send { request, call, .. } = step {
+            assert!(
+                same_request(&request, &expected_get),
+                "GET attempt {}",
+                sent + 1
+            );
+            assert!(request.headers().get("authorization").is_none());
+            sent += 1;
+            step = call.handle(failed(FailureKind::Connect), UNIX_EPOCH, 0);
+        }
+        assert_eq!(sent, retries + 1);
+    }
+}
