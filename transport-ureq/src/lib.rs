@@ -1,7 +1,8 @@
 #![doc = include_str!("../README.md")]
 // `unsafe_code` is forbidden and `missing_docs` denied by the workspace lints.
 
-use std::time::Duration;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use ureq::Error as UError;
 use ureq::config::Config;
@@ -21,9 +22,7 @@ pub type Client = workos_sso_logout::Client<UreqTransport>;
 #[derive(Debug, Clone)]
 pub struct UreqTransport {
     agent: ureq::Agent,
-    connect_timeout: Duration,
-    timeout: Duration,
-    max_body_bytes: u64,
+    options: ClientOptions,
 }
 
 impl UreqTransport {
@@ -52,12 +51,8 @@ impl UreqTransport {
     /// The caller's agent, kept but for what is forced per request: no redirects, statuses as
     /// responses, the options' timeouts, no proxy to a loopback or plain-`http` target.
     pub fn with_agent(agent: ureq::Agent, options: &ClientOptions) -> Self {
-        Self {
-            agent,
-            connect_timeout: options.connect_timeout(),
-            timeout: options.timeout(),
-            max_body_bytes: options.max_body_bytes(),
-        }
+        let options = options.clone();
+        Self { agent, options }
     }
 }
 
@@ -81,10 +76,10 @@ impl SyncTransport for UreqTransport {
         let request = config
             .max_redirects(0)
             .http_status_as_error(false)
-            .timeout_connect(Some(self.connect_timeout))
-            .timeout_global(Some(self.timeout))
+            .timeout_connect(Some(self.options.connect_timeout()))
+            .timeout_global(Some(self.options.timeout()))
             .build();
-        let limit = self.max_body_bytes;
+        let limit = self.options.max_body_bytes();
         let head = self.agent.run(request);
         let (parts, mut body) = head.map_err(|e| classify(e, limit, false))?.into_parts();
         let bytes = body.with_config().limit(limit).read_to_vec();
@@ -93,22 +88,28 @@ impl SyncTransport for UreqTransport {
     }
 }
 
-/// IP literals in place: ureq's resolver (kept for names) spawns a thread per call with a timeout.
+/// ureq's resolver (a thread per lookup, to bound it by the timeout), its last answer kept for
+/// [`KEEP_ADDRESSES`] (`name:port`, addresses, when): calls to one host, which mostly reuse a pooled connection (ureq resolves
+/// before it looks in its pool), neither spawn a thread nor look the name up again.
 #[derive(Debug, Default)]
-struct Resolver(DefaultResolver);
+struct Resolver(DefaultResolver, Mutex<Option<Kept>>);
+
+type Kept = (String, Instant, Addrs);
+
+/// How long a host's addresses are kept (a failed lookup is not kept).
+const KEEP_ADDRESSES: Duration = Duration::from_secs(60);
 
 impl ureq::unversioned::resolver::Resolver for Resolver {
     fn resolve(&self, uri: &Uri, config: &Config, timeout: NextTimeout) -> Result<Addrs, UError> {
-        let ip = uri
-            .host()
-            .and_then(|h| h.trim_matches(['[', ']']).parse().ok());
-        let https = uri.scheme_str() != Some("http");
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let Some(ip) = ip else {
-            return self.0.resolve(uri, config, timeout);
-        };
-        let mut addrs = self.empty();
-        addrs.push(std::net::SocketAddr::new(ip, port));
+        let at = uri.scheme().zip(uri.authority());
+        let host = at.and_then(|(s, a)| DefaultResolver::host_and_port(s, a));
+        let kept = || self.1.lock().unwrap_or_else(PoisonError::into_inner);
+        let fresh = |k: &&Kept| Some(&k.0) == host.as_ref() && k.1.elapsed() < KEEP_ADDRESSES;
+        if let Some((_, _, addrs)) = kept().as_ref().filter(fresh) {
+            return Ok(addrs.clone());
+        }
+        let addrs = self.0.resolve(uri, config, timeout)?;
+        *kept() = host.map(|host| (host, Instant::now(), addrs.clone()));
         Ok(addrs)
     }
 }
@@ -129,3 +130,6 @@ fn classify(e: ureq::Error, limit: u64, in_body: bool) -> TransportError {
     };
     TransportError::new(kind, e)
 }
+
+#[path = "../tests/unit/resolver.rs"]
+mod resolver_tests;
