@@ -213,7 +213,33 @@ pub(crate) fn check_secure_target(url: &Url) -> Result<(), &'static str> {
 }
 
 /// Whether a host name or address (as in a URI: `localhost`, `127.0.0.1`, `[::1]`) is loopback.
+///
+/// This runs on every request (is a proxy allowed?), so the common forms skip the URL host parse
+/// and its IDNA mapping, with the answer it would give: a dotted-quad or bracketed IPv6 address
+/// as the standard library reads it, and a plain ASCII name whose last label cannot be read as a
+/// number (`api.workos.com`), which that parse only lowercases. Anything else (`127.1`, `0x7f.1`,
+/// `xn--…`, non-ASCII) takes the full parse.
 pub(crate) fn is_loopback_name(host: &str) -> bool {
+    if let Ok(ip) = host.parse::<std::net::Ipv4Addr>() {
+        return ip.is_loopback();
+    }
+    let v6 = host.strip_prefix('[').and_then(|h| h.strip_suffix(']'));
+    if let Some(Ok(ip)) = v6.map(str::parse::<std::net::Ipv6Addr>) {
+        return ip.is_loopback();
+    }
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'.';
+    let last = host
+        .trim_end_matches('.')
+        .rsplit('.')
+        .next()
+        .unwrap_or_default();
+    let numeric = |b: u8| b.is_ascii_hexdigit() || b == b'x' || b == b'X';
+    let punycode = host
+        .split('.')
+        .any(|label| starts_with_ignore_case(label, "xn--"));
+    if host.bytes().all(plain) && !last.bytes().all(numeric) && !punycode {
+        return host.eq_ignore_ascii_case("localhost");
+    }
     match Host::parse(host) {
         Ok(Host::Domain(d)) => is_loopback(&Host::Domain(d.as_str())),
         Ok(Host::Ipv4(ip)) => is_loopback(&Host::<&str>::Ipv4(ip)),
@@ -530,6 +556,57 @@ fn uuid_of(random: u128) -> uuid::Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`is_loopback_name`] answers, by the URL host parse alone.
+    fn loopback_by_parse(host: &str) -> bool {
+        match Host::parse(host) {
+            Ok(Host::Domain(d)) => is_loopback(&Host::Domain(d.as_str())),
+            Ok(Host::Ipv4(ip)) => is_loopback(&Host::<&str>::Ipv4(ip)),
+            Ok(Host::Ipv6(ip)) => is_loopback(&Host::<&str>::Ipv6(ip)),
+            Err(_) => false,
+        }
+    }
+
+    #[test]
+    fn loopback_shortcuts_agree_with_the_url_host_parse() {
+        let hosts = [
+            "localhost",
+            "LocalHost",
+            "localhost.",
+            "api.workos.com",
+            "127.0.0.1",
+            "127.1",
+            "127.0.0.01",
+            "0x7f.0.0.1",
+            "2130706433",
+            "[::1]",
+            "[0:0::1]",
+            "[::ffff:127.0.0.1]",
+            "[::2]",
+            "::1",
+            "cafe",
+            "a.cafe",
+            "0x",
+            "xn--localhost",
+            "XN--ls8h",
+            "lоcalhost",
+            "",
+            ".",
+            "..",
+            "-",
+            "local-host",
+            "localhost..",
+            "127.0.0.1.",
+            "[::1",
+            "10.0.0.1",
+        ];
+        for host in hosts {
+            assert_eq!(is_loopback_name(host), loopback_by_parse(host), "{host:?}");
+        }
+        proptest::proptest!(|(host in "[a-fA-FxX0-9lochst.:\\[\\]\\-]{0,16}|\\PC{0,8}")| {
+            proptest::prop_assert_eq!(is_loopback_name(&host), loopback_by_parse(&host), "{:?}", host);
+        });
+    }
 
     #[test]
     fn default_base_url() {

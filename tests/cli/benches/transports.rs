@@ -8,9 +8,12 @@
 //! One minimal keep-alive server on loopback answers the same bytes to both sides (a Logout
 //! Authorize answer of ~500 bytes, a 302 for the logout `GET`) and counts the connections it
 //! accepts. The raw side sends the same headers and body with the same timeouts and parses the
-//! same JSON (typed `serde`); the SDK runs with retries off. Rounds interleave raw and SDK; each
-//! figure is the median of per-round ratios:
-//! - latency: sequential calls, SDK time / raw time (target ≤ 1.03);
+//! same JSON (typed `serde`); raw hyper-util runs on the same hyper-rustls connector the adapter
+//! builds; the SDK runs with retries off. Each round times raw and SDK back to back, in
+//! alternating order (so a drift of the shared machine favours neither); each figure is the
+//! median of per-round ratios:
+//! - latency: sequential calls, SDK time / raw time (target ≤ 1.03), to `127.0.0.1` and, on
+//!   ureq, to `localhost` (a name, which raw ureq looks up in a new thread on every call);
 //! - throughput: 16 threads on ureq, 64 tasks on hyper, SDK calls/s / raw calls/s (target ≥ 0.95);
 //! - the logout `GET` (follow), latency;
 //! - new connections per 1000 calls in steady state, each side.
@@ -175,13 +178,22 @@ fn raw_ureq_follow(agent: &ureq::Agent, base: &str) -> usize {
 
 // ---- hyper: raw and SDK ----
 
-type Raw = HyperClient<HttpConnector, Full<Bytes>>;
+type Raw = HyperClient<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
+/// The connector the adapter builds (rustls, `https` or `http`), on its own pool.
 fn raw_hyper_client() -> Raw {
     let mut http = HttpConnector::new();
+    http.enforce_http(false);
     http.set_connect_timeout(Some(CONNECT_TIMEOUT));
     http.set_nodelay(true);
-    HyperClient::builder(TokioExecutor::new()).build(http)
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let connector = hyper_rustls::HttpsConnectorBuilder::new()
+        .with_provider_and_webpki_roots(provider)
+        .unwrap()
+        .https_or_http()
+        .enable_http1()
+        .wrap_connector(http);
+    HyperClient::builder(TokioExecutor::new()).build(connector)
 }
 
 async fn raw_hyper_authorize(client: &Raw, base: &str) -> usize {
@@ -248,8 +260,14 @@ fn threaded(threads: usize, calls: usize, f: impl Fn() -> usize + Sync) -> f64 {
     })
 }
 
-struct Row {
+/// One figure: how to time each side once (seconds), and whether it is a latency (SDK / raw
+/// time) or a throughput (raw / SDK time, i.e. SDK calls/s over raw calls/s).
+struct Measure<'a> {
     what: &'static str,
+    calls: usize,
+    latency: bool,
+    raw: Box<dyn FnMut() -> f64 + 'a>,
+    sdk: Box<dyn FnMut() -> f64 + 'a>,
     ratios: Vec<f64>,
 }
 
@@ -257,8 +275,9 @@ fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(7);
+        .unwrap_or(15);
     let (base, connections) = server();
+    let named = base.replace("127.0.0.1", "localhost");
     let profile = ProfileId::new(PROFILE).unwrap();
     let sequential = 400;
     let parallel = 3200;
@@ -266,6 +285,8 @@ fn main() {
     // ureq
     let raw_agent = raw_ureq_agent();
     let sdk_ureq = workos_sso_logout_ureq::Client::with_options(config(&base), options()).unwrap();
+    let sdk_ureq_named =
+        workos_sso_logout_ureq::Client::with_options(config(&named), options()).unwrap();
     // hyper, on a two-worker runtime
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -279,8 +300,8 @@ fn main() {
     };
     let logout_url = format!("{base}/sso/logout?token={TOKEN}");
 
-    let sdk_ureq_authorize = || {
-        let auth = sdk_ureq.authorize_logout(&profile).unwrap();
+    let sdk_ureq_authorize = |client: &workos_sso_logout_ureq::Client| {
+        let auth = client.authorize_logout(&profile).unwrap();
         auth.logout_url().len()
     };
     let sdk_ureq_follow = || {
@@ -336,105 +357,110 @@ fn main() {
             while tasks.join_next().await.is_some() {}
         })
     };
+    let repeat = |f: &dyn Fn() -> usize| {
+        secs(|| {
+            for _ in 0..sequential {
+                std::hint::black_box(f());
+            }
+        })
+    };
 
     // Warm both pools up (and fill them for the parallel runs).
     let _ = threaded(16, 320, || raw_ureq_authorize(&raw_agent, &base));
-    let _ = threaded(16, 320, sdk_ureq_authorize);
+    let _ = threaded(16, 320, || sdk_ureq_authorize(&sdk_ureq));
+    let _ = sdk_ureq_authorize(&sdk_ureq_named);
     let _ = secs(|| hyper_parallel(false));
     let _ = secs(|| hyper_parallel(true));
 
-    let mut rows = vec![
-        Row {
+    let mut measures = vec![
+        Measure {
             what: "ureq, authorize latency (SDK / raw time)",
+            calls: sequential,
+            latency: true,
+            raw: Box::new(|| repeat(&|| raw_ureq_authorize(&raw_agent, &base))),
+            sdk: Box::new(|| repeat(&|| sdk_ureq_authorize(&sdk_ureq))),
             ratios: Vec::new(),
         },
-        Row {
+        Measure {
+            what: "ureq, authorize latency to `localhost`, a name (SDK / raw time)",
+            calls: sequential,
+            latency: true,
+            raw: Box::new(|| repeat(&|| raw_ureq_authorize(&raw_agent, &named))),
+            sdk: Box::new(|| repeat(&|| sdk_ureq_authorize(&sdk_ureq_named))),
+            ratios: Vec::new(),
+        },
+        Measure {
             what: "ureq, follow latency (SDK / raw time)",
+            calls: sequential,
+            latency: true,
+            raw: Box::new(|| repeat(&|| raw_ureq_follow(&raw_agent, &base))),
+            sdk: Box::new(|| repeat(&sdk_ureq_follow)),
             ratios: Vec::new(),
         },
-        Row {
+        Measure {
             what: "ureq, 16 threads, authorize throughput (SDK / raw calls/s)",
+            calls: parallel,
+            latency: false,
+            raw: Box::new(|| threaded(16, parallel, || raw_ureq_authorize(&raw_agent, &base))),
+            sdk: Box::new(|| threaded(16, parallel, || sdk_ureq_authorize(&sdk_ureq))),
             ratios: Vec::new(),
         },
-        Row {
+        Measure {
             what: "hyper, authorize latency (SDK / raw time)",
+            calls: sequential,
+            latency: true,
+            raw: Box::new(|| secs(|| hyper_sequential(false, false))),
+            sdk: Box::new(|| secs(|| hyper_sequential(true, false))),
             ratios: Vec::new(),
         },
-        Row {
+        Measure {
             what: "hyper, follow latency (SDK / raw time)",
+            calls: sequential,
+            latency: true,
+            raw: Box::new(|| secs(|| hyper_sequential(false, true))),
+            sdk: Box::new(|| secs(|| hyper_sequential(true, true))),
             ratios: Vec::new(),
         },
-        Row {
+        Measure {
             what: "hyper, 64 tasks, authorize throughput (SDK / raw calls/s)",
+            calls: parallel,
+            latency: false,
+            raw: Box::new(|| secs(|| hyper_parallel(false))),
+            sdk: Box::new(|| secs(|| hyper_parallel(true))),
             ratios: Vec::new(),
         },
     ];
     let mut fresh = [0usize; 2]; // new connections: raw, SDK
     let mut calls = [0usize; 2];
-    let mut counted = |side: usize, n: usize, f: &mut dyn FnMut() -> f64| {
-        let before = connections.load(Ordering::Relaxed);
-        let t = f();
-        fresh[side] += connections.load(Ordering::Relaxed) - before;
-        calls[side] += n;
-        t
-    };
-    for _ in 0..rounds {
-        let raw = counted(0, sequential, &mut || {
-            secs(|| {
-                for _ in 0..sequential {
-                    std::hint::black_box(raw_ureq_authorize(&raw_agent, &base));
+    for round in 0..rounds {
+        for measure in &mut measures {
+            let mut time = |side: usize, f: &mut dyn FnMut() -> f64| {
+                let before = connections.load(Ordering::Relaxed);
+                let t = f();
+                fresh[side] += connections.load(Ordering::Relaxed) - before;
+                calls[side] += measure.calls;
+                t
+            };
+            let (raw, sdk) = match round % 2 {
+                0 => {
+                    let raw = time(0, &mut measure.raw);
+                    (raw, time(1, &mut measure.sdk))
                 }
-            })
-        });
-        let sdk = counted(1, sequential, &mut || {
-            secs(|| {
-                for _ in 0..sequential {
-                    std::hint::black_box(sdk_ureq_authorize());
+                _ => {
+                    let sdk = time(1, &mut measure.sdk);
+                    (time(0, &mut measure.raw), sdk)
                 }
-            })
-        });
-        rows[0].ratios.push(sdk / raw);
-        let raw = counted(0, sequential, &mut || {
-            secs(|| {
-                for _ in 0..sequential {
-                    std::hint::black_box(raw_ureq_follow(&raw_agent, &base));
-                }
-            })
-        });
-        let sdk = counted(1, sequential, &mut || {
-            secs(|| {
-                for _ in 0..sequential {
-                    std::hint::black_box(sdk_ureq_follow());
-                }
-            })
-        });
-        rows[1].ratios.push(sdk / raw);
-        let raw = counted(0, parallel, &mut || {
-            threaded(16, parallel, || raw_ureq_authorize(&raw_agent, &base))
-        });
-        let sdk = counted(1, parallel, &mut || {
-            threaded(16, parallel, sdk_ureq_authorize)
-        });
-        rows[2].ratios.push(raw / sdk);
-        let raw = counted(0, sequential, &mut || {
-            secs(|| hyper_sequential(false, false))
-        });
-        let sdk = counted(1, sequential, &mut || {
-            secs(|| hyper_sequential(true, false))
-        });
-        rows[3].ratios.push(sdk / raw);
-        let raw = counted(0, sequential, &mut || {
-            secs(|| hyper_sequential(false, true))
-        });
-        let sdk = counted(1, sequential, &mut || secs(|| hyper_sequential(true, true)));
-        rows[4].ratios.push(sdk / raw);
-        let raw = counted(0, parallel, &mut || secs(|| hyper_parallel(false)));
-        let sdk = counted(1, parallel, &mut || secs(|| hyper_parallel(true)));
-        rows[5].ratios.push(raw / sdk);
+            };
+            measure.ratios.push(match measure.latency {
+                true => sdk / raw,
+                false => raw / sdk,
+            });
+        }
     }
 
     println!(
-        "SDK against the raw client it wraps, {rounds} interleaved rounds, median of per-round ratios"
+        "SDK against the raw client it wraps, {rounds} rounds (raw and SDK back to back, in \
+         alternating order), median of per-round ratios"
     );
     println!(
         "(latency: lower is better, target <= 1.03; throughput: higher is better, target >= 0.95)"
@@ -442,13 +468,13 @@ fn main() {
     println!();
     println!("| measure | ratio | min | max |");
     println!("|---|---|---|---|");
-    for row in &rows {
-        let min = row.ratios.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = row.ratios.iter().copied().fold(0.0, f64::max);
+    for measure in &measures {
+        let min = measure.ratios.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = measure.ratios.iter().copied().fold(0.0, f64::max);
         println!(
             "| {} | **{:.3}** | {min:.3} | {max:.3} |",
-            row.what,
-            median(row.ratios.clone())
+            measure.what,
+            median(measure.ratios.clone())
         );
     }
     let per_thousand = |side: usize| fresh[side] as f64 * 1000.0 / calls[side] as f64;
