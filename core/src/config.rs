@@ -9,7 +9,7 @@ use http::HeaderValue;
 use url::{Host, Url};
 
 use crate::error::InvalidInput;
-use crate::redact::Secrets;
+use crate::redact::{Secrets, every_byte};
 use crate::secret::ApiKey;
 use crate::validate::{check, header_value, printable, visible_ascii};
 
@@ -148,7 +148,7 @@ pub(crate) fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
 /// `http` to loopback. (A full URL parse of the ~400 bytes WorkOS sends was the larger part of
 /// reading an answer.)
 pub(crate) fn check_logout_url_text(url: &str) -> Result<(), &'static str> {
-    if !url.bytes().all(|b| b.is_ascii_graphic()) {
+    if !every_byte(url, |b| b.is_ascii_graphic()) {
         return Err("it must be visible ASCII, without spaces");
     }
     let (https, rest) = match (

@@ -269,6 +269,8 @@ struct Measure<'a> {
     raw: Box<dyn FnMut() -> f64 + 'a>,
     sdk: Box<dyn FnMut() -> f64 + 'a>,
     ratios: Vec<f64>,
+    /// Microseconds per call, each round: raw, SDK.
+    micros: [Vec<f64>; 2],
 }
 
 fn main() {
@@ -380,6 +382,7 @@ fn main() {
             raw: Box::new(|| repeat(&|| raw_ureq_authorize(&raw_agent, &base))),
             sdk: Box::new(|| repeat(&|| sdk_ureq_authorize(&sdk_ureq))),
             ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
         },
         Measure {
             what: "ureq, authorize latency to `localhost`, a name (SDK / raw time)",
@@ -388,6 +391,7 @@ fn main() {
             raw: Box::new(|| repeat(&|| raw_ureq_authorize(&raw_agent, &named))),
             sdk: Box::new(|| repeat(&|| sdk_ureq_authorize(&sdk_ureq_named))),
             ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
         },
         Measure {
             what: "ureq, follow latency (SDK / raw time)",
@@ -396,6 +400,7 @@ fn main() {
             raw: Box::new(|| repeat(&|| raw_ureq_follow(&raw_agent, &base))),
             sdk: Box::new(|| repeat(&sdk_ureq_follow)),
             ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
         },
         Measure {
             what: "ureq, 16 threads, authorize throughput (SDK / raw calls/s)",
@@ -404,6 +409,7 @@ fn main() {
             raw: Box::new(|| threaded(16, parallel, || raw_ureq_authorize(&raw_agent, &base))),
             sdk: Box::new(|| threaded(16, parallel, || sdk_ureq_authorize(&sdk_ureq))),
             ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
         },
         Measure {
             what: "hyper, authorize latency (SDK / raw time)",
@@ -412,6 +418,7 @@ fn main() {
             raw: Box::new(|| secs(|| hyper_sequential(false, false))),
             sdk: Box::new(|| secs(|| hyper_sequential(true, false))),
             ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
         },
         Measure {
             what: "hyper, follow latency (SDK / raw time)",
@@ -420,6 +427,7 @@ fn main() {
             raw: Box::new(|| secs(|| hyper_sequential(false, true))),
             sdk: Box::new(|| secs(|| hyper_sequential(true, true))),
             ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
         },
         Measure {
             what: "hyper, 64 tasks, authorize throughput (SDK / raw calls/s)",
@@ -428,6 +436,7 @@ fn main() {
             raw: Box::new(|| secs(|| hyper_parallel(false))),
             sdk: Box::new(|| secs(|| hyper_parallel(true))),
             ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
         },
     ];
     let mut fresh = [0usize; 2]; // new connections: raw, SDK
@@ -451,6 +460,8 @@ fn main() {
                     (time(0, &mut measure.raw), sdk)
                 }
             };
+            measure.micros[0].push(raw * 1e6 / measure.calls as f64);
+            measure.micros[1].push(sdk * 1e6 / measure.calls as f64);
             measure.ratios.push(match measure.latency {
                 true => sdk / raw,
                 false => raw / sdk,
@@ -466,20 +477,22 @@ fn main() {
         "(latency: lower is better, target <= 1.03; throughput: higher is better, target >= 0.95)"
     );
     println!();
-    println!("| measure | ratio | min | max |");
-    println!("|---|---|---|---|");
+    println!("| measure | ratio | min | max | µs per call, raw / SDK |");
+    println!("|---|---|---|---|---|");
     for measure in &measures {
         let min = measure.ratios.iter().copied().fold(f64::INFINITY, f64::min);
         let max = measure.ratios.iter().copied().fold(0.0, f64::max);
         println!(
-            "| {} | **{:.3}** | {min:.3} | {max:.3} |",
+            "| {} | **{:.3}** | {min:.3} | {max:.3} | {:.1} / {:.1} |",
             measure.what,
-            median(measure.ratios.clone())
+            median(measure.ratios.clone()),
+            median(measure.micros[0].clone()),
+            median(measure.micros[1].clone()),
         );
     }
     let per_thousand = |side: usize| fresh[side] as f64 * 1000.0 / calls[side] as f64;
     println!(
-        "| new connections per 1000 calls in steady state: raw / SDK | {:.2} / {:.2} | | |",
+        "| new connections per 1000 calls in steady state: raw / SDK | {:.2} / {:.2} | | | |",
         per_thousand(0),
         per_thousand(1)
     );
