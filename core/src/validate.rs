@@ -4,7 +4,7 @@
 use http::HeaderValue;
 
 use crate::error::InvalidInput;
-use crate::redact::{describe_char, is_invisible};
+use crate::redact::{describe_char, every_byte, is_invisible};
 
 /// Checks `value` (the `field` in messages): not empty or only whitespace, at most `max` bytes,
 /// and every character accepted by `allowed`.
@@ -23,6 +23,10 @@ pub(crate) fn check(
             len: value.len(),
             max,
         });
+    }
+    // The common case, ASCII and all allowed, a block of bytes at a time; then where it fails.
+    if every_byte(value, |b| b.is_ascii() && allowed(char::from(b))) {
+        return Ok(());
     }
     match value.chars().enumerate().find(|(_, c)| !allowed(*c)) {
         Some((at, c)) => Err(InvalidInput::BadCharacter {
