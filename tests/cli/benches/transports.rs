@@ -9,14 +9,18 @@
 //! Authorize answer of ~500 bytes, a 302 for the logout `GET`) and counts the connections it
 //! accepts. The raw side sends the same headers and body with the same timeouts and parses the
 //! same JSON (typed `serde`); raw hyper-util runs on the same hyper-rustls connector the adapter
-//! builds; the SDK runs with retries off. Each round times raw and SDK back to back, in
-//! alternating order (so a drift of the shared machine favours neither); each figure is the
-//! median of per-round ratios:
+//! builds; the SDK runs with retries off. Each round times every measure twice on each side,
+//! mirrored (raw, SDK, SDK, raw, then the other way round), starting at another measure each
+//! round, so a drift of the shared machine favours neither side; each figure is the median of
+//! per-round ratios:
 //! - latency: sequential calls, SDK time / raw time (target ≤ 1.03), to `127.0.0.1` and, on
 //!   ureq, to `localhost` (a name, which raw ureq looks up in a new thread on every call);
 //! - throughput: 16 threads on ureq, 64 tasks on hyper, SDK calls/s / raw calls/s (target ≥ 0.95);
-//! - the logout `GET` (follow), latency;
-//! - new connections per 1000 calls in steady state, each side.
+//! - the logout `GET` (follow), latency; the raw side reads the `Location` into a `url::Url`, as
+//!   the SDK hands it back (as the JSON is parsed on both sides of Logout Authorize);
+//! - new connections per 1000 calls in steady state, each side;
+//! - a control: raw hyper-util against a second raw client, timed the same way. Its distance
+//!   from 1 is what the method itself cannot tell apart on the shared machine.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -53,6 +57,16 @@ struct Answer<'a> {
 fn parse(body: &[u8]) -> usize {
     let answer: Answer<'_> = serde_json::from_slice(body).unwrap();
     answer.logout_url.len() + answer.logout_token.len()
+}
+
+/// Where a redirect points, read into a URL as the SDK hands it back (resolved against the request
+/// URL when relative; the bench's answer is absolute).
+fn location(headers: &http::HeaderMap) -> usize {
+    let text = headers["location"].to_str().unwrap();
+    workos_sso_logout::url::Url::parse(text)
+        .unwrap()
+        .as_str()
+        .len()
 }
 
 /// A minimal keep-alive HTTP/1.1 server on its own runtime: the base URL, and the count of
@@ -171,7 +185,7 @@ fn raw_ureq_follow(agent: &ureq::Agent, base: &str) -> usize {
         .timeout_global(Some(TIMEOUT))
         .build();
     let response = agent.run(request).unwrap();
-    let location = response.headers()["location"].len();
+    let location = location(response.headers());
     let _ = response.into_body().read_to_vec();
     location
 }
@@ -224,7 +238,7 @@ async fn raw_hyper_follow(client: &Raw, base: &str) -> usize {
         .unwrap();
     let exchange = async {
         let response = client.request(request).await.unwrap();
-        let location = response.headers()["location"].len();
+        let location = location(response.headers());
         let _ = Limited::new(response.into_body(), LIMIT).collect().await;
         location
     };
@@ -277,12 +291,12 @@ fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
         .find_map(|a| a.parse().ok())
-        .unwrap_or(15);
+        .unwrap_or(31);
     let (base, connections) = server();
     let named = base.replace("127.0.0.1", "localhost");
     let profile = ProfileId::new(PROFILE).unwrap();
-    let sequential = 400;
-    let parallel = 3200;
+    let sequential = 200;
+    let parallel = 1600;
 
     // ureq
     let raw_agent = raw_ureq_agent();
@@ -296,6 +310,7 @@ fn main() {
         .build()
         .unwrap();
     let raw_hyper = raw_hyper_client();
+    let raw_hyper_b = raw_hyper_client(); // the control's second raw client
     let sdk_hyper = {
         let _guard = runtime.enter();
         Arc::new(workos_sso_logout_hyper::Client::with_options(config(&base), options()).unwrap())
@@ -328,6 +343,13 @@ fn main() {
                     }
                 };
                 std::hint::black_box(n);
+            }
+        })
+    };
+    let raw_hyper_sequential = |client: &Raw| {
+        runtime.block_on(async {
+            for _ in 0..sequential {
+                std::hint::black_box(raw_hyper_authorize(client, &base).await);
             }
         })
     };
@@ -373,8 +395,18 @@ fn main() {
     let _ = sdk_ureq_authorize(&sdk_ureq_named);
     let _ = secs(|| hyper_parallel(false));
     let _ = secs(|| hyper_parallel(true));
+    let _ = secs(|| raw_hyper_sequential(&raw_hyper_b));
 
     let mut measures = vec![
+        Measure {
+            what: "control: raw hyper / a second raw hyper client (the method's own spread)",
+            calls: sequential,
+            latency: true,
+            raw: Box::new(|| secs(|| raw_hyper_sequential(&raw_hyper))),
+            sdk: Box::new(|| secs(|| raw_hyper_sequential(&raw_hyper_b))),
+            ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
+        },
         Measure {
             what: "ureq, authorize latency (SDK / raw time)",
             calls: sequential,
@@ -441,8 +473,13 @@ fn main() {
     ];
     let mut fresh = [0usize; 2]; // new connections: raw, SDK
     let mut calls = [0usize; 2];
+    let count = measures.len();
     for round in 0..rounds {
-        for measure in &mut measures {
+        // Each round starts at another measure (no measure always follows the same one) and
+        // times each side twice, mirrored (raw, SDK, SDK, raw; then SDK, raw, raw, SDK), so a
+        // steady drift of the machine during a measure weighs on both sides alike.
+        for index in 0..count {
+            let measure = &mut measures[(round + index) % count];
             let mut time = |side: usize, f: &mut dyn FnMut() -> f64| {
                 let before = connections.load(Ordering::Relaxed);
                 let t = f();
@@ -450,16 +487,17 @@ fn main() {
                 calls[side] += measure.calls;
                 t
             };
-            let (raw, sdk) = match round % 2 {
-                0 => {
-                    let raw = time(0, &mut measure.raw);
-                    (raw, time(1, &mut measure.sdk))
+            let (mut raw, mut sdk) = (0.0, 0.0);
+            for side in match round % 2 {
+                0 => [0, 1, 1, 0],
+                _ => [1, 0, 0, 1],
+            } {
+                match side {
+                    0 => raw += time(0, &mut measure.raw),
+                    _ => sdk += time(1, &mut measure.sdk),
                 }
-                _ => {
-                    let sdk = time(1, &mut measure.sdk);
-                    (time(0, &mut measure.raw), sdk)
-                }
-            };
+            }
+            let (raw, sdk) = (raw / 2.0, sdk / 2.0);
             measure.micros[0].push(raw * 1e6 / measure.calls as f64);
             measure.micros[1].push(sdk * 1e6 / measure.calls as f64);
             measure.ratios.push(match measure.latency {
@@ -470,8 +508,8 @@ fn main() {
     }
 
     println!(
-        "SDK against the raw client it wraps, {rounds} rounds (raw and SDK back to back, in \
-         alternating order), median of per-round ratios"
+        "SDK against the raw client it wraps, {rounds} rounds (each side timed twice per round, \
+         mirrored), median of per-round ratios"
     );
     println!(
         "(latency: lower is better, target <= 1.03; throughput: higher is better, target >= 0.95)"
