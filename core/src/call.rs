@@ -345,7 +345,7 @@ impl Config {
     ) -> Result<Call<LogoutRedirect>, Error> {
         let recipe = Recipe::get(self, self.logout_url_target(url)?);
         // The key's forms are built once per configuration; only the URL's token is new.
-        let secrets = Secrets::clone(self.key_secrets()).with_url_tokens(url);
+        let secrets = self.key_secrets().with_url_tokens(url);
         Ok(Call::new(
             REDIRECT,
             recipe,

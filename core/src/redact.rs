@@ -1,6 +1,8 @@
 //! Redaction helpers (a leaf: imports nothing from the crate): what every text kept from a
 //! response, and every URL shown in a `Debug`, goes through.
 
+use std::sync::Arc;
+
 use url::Url;
 
 /// What a redacted value is replaced by.
@@ -15,7 +17,8 @@ const MIN_EXACT_SECRET_LEN: usize = 4;
 /// a response is scrubbed of them before anything else. No `Debug`: it holds secrets.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets {
-    forms: Vec<String>,
+    /// Shared text: a call's set starts as a copy of its configuration's without copying the key.
+    forms: Vec<Arc<str>>,
 }
 
 impl Secrets {
@@ -24,7 +27,6 @@ impl Secrets {
         if secret.len() < MIN_EXACT_SECRET_LEN {
             return;
         }
-        let mut forms = vec![std::borrow::Cow::Borrowed(secret)];
         // Other spellings only where they differ: percent-encoded, JSON-escaped. Characters form
         // encoding keeps as they are (a JWT, an API key are made of them) have no other spelling:
         // the common case, found in one pass over the bytes (this runs on every logout GET).
@@ -32,25 +34,32 @@ impl Secrets {
         if !every_byte(secret, plain) {
             let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
             if percent != secret {
-                forms.push(percent.replace('+', "%20").into());
-                forms.push(percent.into());
+                self.push(&percent.replace('+', "%20"));
+                self.push(&percent);
             }
             if secret.contains(|c: char| c == '"' || c == '\\' || c.is_control()) {
                 let json = serde_json::Value::from(secret).to_string();
-                forms.push(json.trim_matches('"').to_owned().into());
+                self.push(json.trim_matches('"'));
             }
         }
-        for form in forms {
-            if !self.forms.iter().any(|f| *f == form) {
-                self.forms.push(form.into_owned());
-            }
-        }
+        self.push(secret);
         self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     }
 
+    /// Keeps one form, once.
+    fn push(&mut self, form: &str) {
+        if !self.forms.iter().any(|f| **f == *form) {
+            self.forms.push(Arc::from(form));
+        }
+    }
+
     /// These secrets and those a URL carries: the values of its query parameters named like a
-    /// token.
-    pub(crate) fn with_url_tokens(mut self, url: &str) -> Self {
+    /// token. (Made on every logout GET: the forms already here are shared, not copied.)
+    pub(crate) fn with_url_tokens(&self, url: &str) -> Self {
+        let mut secrets = Secrets {
+            forms: Vec::with_capacity(self.forms.len() + 2),
+        };
+        secrets.forms.extend(self.forms.iter().cloned());
         let query = url.split_once('?').map_or("", |(_, q)| q);
         let query = query.split('#').next().unwrap_or_default();
         for pair in query.split('&') {
@@ -62,26 +71,26 @@ impl Secrets {
             if !tokenish {
                 continue;
             }
-            // Decoded only when it has to be (a JWT never does): this runs on every logout GET.
+            // Decoded only when it has to be (a JWT never does).
             match !every_byte(value, |b| b != b'%' && b != b'+') {
                 true => {
                     let decoded = url::form_urlencoded::parse(pair.as_bytes()).next();
-                    self.add(&decoded.map(|(_, v)| v).unwrap_or_default());
+                    secrets.add(&decoded.map(|(_, v)| v).unwrap_or_default());
                 }
-                false => self.add(value),
+                false => secrets.add(value),
             }
         }
-        self
+        secrets
     }
 
     /// The longest form, in bytes (how far a cut must reach to keep a secret whole).
     pub(crate) fn longest(&self) -> usize {
-        self.forms.first().map_or(0, String::len)
+        self.forms.first().map_or(0, |f| f.len())
     }
 
     /// Whether `text` holds one of the secrets.
     pub(crate) fn found_in(&self, text: &str) -> bool {
-        self.forms.iter().any(|f| text.contains(f.as_str()))
+        self.forms.iter().any(|f| text.contains(&**f))
     }
 
     /// `text` as it may be kept and shown: the exact secrets replaced, then anything that looks
@@ -90,8 +99,8 @@ impl Secrets {
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut text = text.to_owned();
         for form in &self.forms {
-            if text.contains(form.as_str()) {
-                text = text.replace(form.as_str(), REDACTED);
+            if text.contains(&**form) {
+                text = text.replace(&**form, REDACTED);
             }
         }
         escape_controls(&redact_text(&text))
