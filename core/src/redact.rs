@@ -56,10 +56,11 @@ impl Secrets {
     /// These secrets and those a URL carries: the values of its query parameters named like a
     /// token. (Made on every logout GET: the forms already here are shared, not copied.)
     pub(crate) fn with_url_tokens(&self, url: &str) -> Self {
-        let mut secrets = Secrets {
-            forms: Vec::with_capacity(self.forms.len() + 2),
-        };
-        secrets.forms.extend(self.forms.iter().cloned());
+        let mut secrets = Secrets::default();
+        if !self.forms.is_empty() {
+            secrets.forms.reserve_exact(self.forms.len() + 2);
+            secrets.forms.extend(self.forms.iter().cloned());
+        }
         let query = url.split_once('?').map_or("", |(_, q)| q);
         let query = query.split('#').next().unwrap_or_default();
         for pair in query.split('&') {
