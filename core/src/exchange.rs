@@ -70,8 +70,8 @@ impl Recipe {
         let json = part(&mut self.json, last);
         let authorization = part(&mut self.authorization, last);
         let idempotency_key = part(&mut self.idempotency_key, last);
-        // Ours, and room for the `Host` a transport adds: a map filled to the brim grows (and
-        // rehashes) inside the transport, which measured as a slower logout GET.
+        // Ours, and room for the `Host` header every transport adds (else the map, full to the
+        // brim, would grow and rehash inside the transport).
         let count =
             3 + usize::from(authorization.is_some()) * 2 + usize::from(idempotency_key.is_some());
         let mut headers = HeaderMap::with_capacity(count);

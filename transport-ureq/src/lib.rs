@@ -88,9 +88,9 @@ impl SyncTransport for UreqTransport {
     }
 }
 
-/// ureq's resolver (a thread per lookup, to bound it by the timeout), its last answer kept for
-/// [`KEEP_ADDRESSES`] (`name:port`, addresses, when): calls to one host, which mostly reuse a pooled connection (ureq resolves
-/// before it looks in its pool), neither spawn a thread nor look the name up again.
+/// ureq's resolver (a thread per lookup, bounded by the timeout), its last answer (`name:port`,
+/// addresses, when) kept for [`KEEP_ADDRESSES`]: ureq resolves before it looks in its pool, so
+/// pooled calls to one host would otherwise each spawn a thread and look the name up again.
 #[derive(Debug, Default)]
 struct Resolver(DefaultResolver, Mutex<Option<Kept>>);
 
