@@ -58,7 +58,7 @@ const REDIRECT: Endpoint<LogoutRedirect> = Endpoint {
 ///                                          Step::Done(Ok(output) | Err(error))
 /// ```
 ///
-/// A transport's loop (the crate's [`Client`](crate::Client) runs exactly this one):
+/// A transport's loop (the crate's clients run the same machine, keeping the call in place):
 ///
 /// ```
 /// use std::time::SystemTime;
@@ -97,6 +97,12 @@ struct State<T> {
     attempts: u32,
     /// The key and the token this call holds: scrubbed from everything kept from a response.
     secrets: Arc<Secrets>,
+}
+
+/// What a call kept in place asks for after an attempt: another one after `delay`, or nothing.
+pub(crate) enum Next<T> {
+    Retry(Duration),
+    Done(Result<T, Error>),
 }
 
 /// What a [`Call`] asks for next (see [`Call`] for the loop that reads it).
@@ -163,11 +169,29 @@ impl<T> Call<T> {
     /// or its error, converted once by [`TransportError::from_error`]. `now` reads an HTTP-date
     /// `Retry-After`; `random` is any random number, for jitter.
     pub fn handle<E>(
-        self,
+        mut self,
         result: Result<Response<Vec<u8>>, E>,
         now: SystemTime,
         random: u128,
     ) -> Step<T>
+    where
+        E: Into<Box<dyn std::error::Error + Send + Sync>>,
+    {
+        match self.handle_in_place(result, now, random) {
+            Next::Retry(delay) => self.attempt(delay),
+            Next::Done(result) => Step::Done(result),
+        }
+    }
+
+    /// [`handle`](Self::handle) for a loop that keeps the call in place: a retry's delay (its
+    /// request is [`next_request`](Self::next_request), made once the delay is over), or the
+    /// outcome.
+    pub(crate) fn handle_in_place<E>(
+        &mut self,
+        result: Result<Response<Vec<u8>>, E>,
+        now: SystemTime,
+        random: u128,
+    ) -> Next<T>
     where
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
@@ -188,10 +212,10 @@ impl<T> Call<T> {
                 #[cfg(feature = "tracing")]
                 trace_response(state.attempts, &response, &state.secrets, decision);
                 match decision {
-                    RetryDecision::Retry(delay) => self.attempt(delay),
+                    RetryDecision::Retry(delay) => Next::Retry(delay),
                     RetryDecision::Stop => {
                         let parse = state.endpoint.parse;
-                        Step::Done(parse(&state.request_url, &response, &state.secrets))
+                        Next::Done(parse(&state.request_url, &response, &state.secrets))
                     }
                 }
             }
@@ -209,8 +233,8 @@ impl<T> Call<T> {
                 #[cfg(feature = "tracing")]
                 trace_failure(state.attempts, error.kind(), decision);
                 match decision {
-                    RetryDecision::Retry(delay) => self.attempt(delay),
-                    RetryDecision::Stop => Step::Done(Err(error.into())),
+                    RetryDecision::Retry(delay) => Next::Retry(delay),
+                    RetryDecision::Stop => Next::Done(Err(error.into())),
                 }
             }
         }
@@ -227,15 +251,21 @@ impl<T> Call<T> {
     }
 
     fn attempt(mut self, delay: Duration) -> Step<T> {
-        let state = &mut self.0;
-        state.attempts = state.attempts.saturating_add(1);
-        let last = state.attempts >= state.policy.max_attempts();
-        let request = state.recipe.request(last);
+        let request = self.next_request();
         Step::Send {
             delay,
             request,
             call: self,
         }
+    }
+
+    /// Counts an attempt and makes its request (the first one's, or a retry's once
+    /// [`handle_in_place`](Self::handle_in_place) asked for it and its delay is over).
+    pub(crate) fn next_request(&mut self) -> Request<Vec<u8>> {
+        let state = &mut self.0;
+        state.attempts = state.attempts.saturating_add(1);
+        let last = state.attempts >= state.policy.max_attempts();
+        state.recipe.request(last)
     }
 }
 

@@ -6,7 +6,7 @@ use std::fmt;
 
 use url::Url;
 
-use crate::call::{Call, Step};
+use crate::call::{Call, Next};
 use crate::config::{Config, IdempotencyKey, ProfileId};
 use crate::error::{Error, InvalidInput};
 use crate::logout_authorize::{LogoutAuthorization, LogoutAuthorizeRequest};
@@ -226,35 +226,20 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
     }
 
     /// Drives a [`Call`] through its attempts: the blocking call loop.
-    pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
+    pub fn run<O>(&self, mut call: Call<O>) -> Result<O, Error> {
         #[cfg(feature = "tracing")]
         let span = call_span(&call);
         #[cfg(feature = "tracing")]
         let _entered = span.enter();
-        let (result, _attempts) = self.attempts(call);
-        #[cfg(feature = "tracing")]
-        span.record("attempts", _attempts);
-        result
-    }
-
-    /// The loop itself; also says how many attempts were made.
-    fn attempts<O>(&self, call: Call<O>) -> (Result<O, Error>, u32) {
-        let mut step = call.start();
-        let mut attempts = 0;
         loop {
-            match step {
-                Step::Done(result) => return (result, attempts),
-                Step::Send {
-                    delay,
-                    request,
-                    call,
-                } => {
-                    attempts = call.attempts();
-                    if !delay.is_zero() {
-                        self.env.sleep(delay);
-                    }
-                    let result = self.transport.send(request);
-                    step = call.handle(result, self.env.now(), self.env.random());
+            let sent = self.transport.send(call.next_request());
+            match call.handle_in_place(sent, self.env.now(), self.env.random()) {
+                Next::Retry(delay) if delay.is_zero() => {}
+                Next::Retry(delay) => self.env.sleep(delay),
+                Next::Done(result) => {
+                    #[cfg(feature = "tracing")]
+                    span.record("attempts", call.attempts());
+                    return result;
                 }
             }
         }
@@ -292,38 +277,29 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     }
 
     /// Drives a [`Call`] through its attempts: the async call loop.
-    pub async fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
+    ///
+    /// Across an `await` its future holds the call and the one future awaited (a request is made
+    /// once its delay is over and moves straight into the transport's future), so it stays small.
+    pub fn run<O>(&self, mut call: Call<O>) -> impl Future<Output = Result<O, Error>> {
         #[cfg(feature = "tracing")]
         let span = call_span(&call);
-        let attempts = self.attempts(call);
-        #[cfg(feature = "tracing")]
-        let attempts = tracing::Instrument::instrument(attempts, span.clone());
-        let (result, _attempts) = attempts.await;
-        #[cfg(feature = "tracing")]
-        span.record("attempts", _attempts);
-        result
-    }
-
-    /// The loop itself; also says how many attempts were made.
-    async fn attempts<O>(&self, call: Call<O>) -> (Result<O, Error>, u32) {
-        let mut step = call.start();
-        let mut attempts = 0;
-        loop {
-            let (delay, request, call) = match step {
-                Step::Done(result) => return (result, attempts),
-                Step::Send {
-                    delay,
-                    request,
-                    call,
-                } => (delay, request, call),
-            };
-            attempts = call.attempts();
-            if !delay.is_zero() {
-                self.env.sleep_async(delay).await;
+        let attempts = async move {
+            loop {
+                let sent = self.transport.send(call.next_request()).await;
+                match call.handle_in_place(sent, self.env.now(), self.env.random()) {
+                    Next::Retry(delay) if delay.is_zero() => {}
+                    Next::Retry(delay) => self.env.sleep_async(delay).await,
+                    Next::Done(result) => {
+                        #[cfg(feature = "tracing")]
+                        tracing::Span::current().record("attempts", call.attempts());
+                        return result;
+                    }
+                }
             }
-            let sent = self.transport.send(request).await;
-            step = call.handle(sent, self.env.now(), self.env.random());
-        }
+        };
+        #[cfg(feature = "tracing")]
+        let attempts = tracing::Instrument::instrument(attempts, span);
+        attempts
     }
 }
 
