@@ -102,3 +102,96 @@ fn the_async_client_uses_the_same_double() {
         Some("Profile not found")
     );
 }
+
+/// Records every sleep asked for; never sleeps.
+#[derive(Clone, Default)]
+struct Recording(std::sync::Arc<std::sync::Mutex<Vec<Duration>>>);
+impl Environment for Recording {
+    fn sleep(&self, delay: Duration) {
+        self.0.lock().unwrap().push(delay);
+    }
+    fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()> + Send {
+        self.0.lock().unwrap().push(delay);
+        std::future::ready(())
+    }
+    fn random(&self) -> u128 {
+        7
+    }
+}
+
+fn busy(status: u16, retry_after: &str) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(status)
+        .header("retry-after", retry_after)
+        .body(br#"{"message":"busy"}"#.to_vec())
+        .unwrap()
+}
+
+/// The clients' loops keep the call in place; a caller's loop moves it through `Step`s. Both
+/// make the same requests and wait the same delays (none for a zero delay).
+#[test]
+fn both_clients_retry_as_the_call_machine_says() {
+    let answers = || {
+        let mock = MockTransport::new();
+        mock.push_response(busy(503, "0"))
+            .push_error(FailureKind::Connect)
+            .push_response(busy(429, "2"))
+            .push_json(200, OK);
+        mock
+    };
+    let policy = RetryPolicy::default().with_max_retries(3).unwrap();
+    let options = ClientOptions::default().with_retry_policy(policy.clone());
+    let profile = ProfileId::new("prof_1").unwrap();
+
+    // The machine, driven by hand with the same answers, time and randomness.
+    let mock = answers();
+    let request = workos_sso_logout::LogoutAuthorizeRequest::new(profile.clone());
+    let mut step = config()
+        .authorize_call(&request, &policy, 7)
+        .unwrap()
+        .start();
+    let mut by_hand = Vec::new();
+    let expected = loop {
+        match step {
+            workos_sso_logout::Step::Send {
+                delay,
+                request,
+                call,
+            } => {
+                if !delay.is_zero() {
+                    by_hand.push(delay);
+                }
+                use workos_sso_logout::SyncTransport;
+                let answer = mock.send(request);
+                step = call.handle(answer, std::time::SystemTime::now(), 7);
+            }
+            workos_sso_logout::Step::Done(result) => break result.unwrap(),
+        }
+    };
+    assert_eq!(by_hand.len(), 2, "{by_hand:?}");
+    assert_eq!(by_hand[1], Duration::from_secs(2));
+
+    let blocking_mock = answers();
+    let env = Recording::default();
+    let blocking = Client::with_transport(config(), options.clone(), blocking_mock.clone())
+        .with_environment(env.clone());
+    assert_eq!(blocking.authorize_logout(&profile).unwrap(), expected);
+    assert_eq!(*env.0.lock().unwrap(), by_hand);
+
+    let async_mock = answers();
+    let env = Recording::default();
+    let client = AsyncClient::with_transport(config(), options, async_mock.clone())
+        .with_environment(env.clone());
+    assert_eq!(ready(client.authorize_logout(&profile)).unwrap(), expected);
+    assert_eq!(*env.0.lock().unwrap(), by_hand);
+
+    for sent in [
+        mock.requests(),
+        blocking_mock.requests(),
+        async_mock.requests(),
+    ] {
+        assert_eq!(sent.len(), 4);
+        let key = &sent[0].headers()["idempotency-key"];
+        assert!(sent.iter().all(|r| &r.headers()["idempotency-key"] == key));
+    }
+}
