@@ -191,7 +191,7 @@ fn both_clients_retry_as_the_call_machine_says() {
         async_mock.requests(),
     ] {
         assert_eq!(sent.len(), 4);
-        let key = &sent[0].headers()["idempotency-key"];
-        assert!(sent.iter().all(|r| &r.headers()["idempotency-key"] == key));
+        let key = sent[0].headers()["idempotency-key"].clone();
+        assert!(sent.iter().all(|r| r.headers()["idempotency-key"] == key));
     }
 }
