@@ -2,6 +2,7 @@
 //! transport's result, `now`, random), one output ([`Step`]); the call is moved into each step, so
 //! it cannot be fed twice, fed before it asked for a request, or fed after it is done.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -30,18 +31,23 @@ struct Endpoint<T> {
     /// Whether an attempt that may have reached the server (a timeout) may be repeated: false
     /// when the request spends a single-use token.
     repeatable: bool,
+    /// Whether the request URL carries a token (its query): scrubbed from what is kept too,
+    /// collected only when something is.
+    url_tokens: bool,
 }
 
 const AUTHORIZE: Endpoint<LogoutAuthorization> = Endpoint {
     name: "logout_authorize",
     parse: logout_authorize::parse,
     repeatable: true,
+    url_tokens: false,
 };
 
 const REDIRECT: Endpoint<LogoutRedirect> = Endpoint {
     name: "logout_redirect",
     parse: logout_redirect::parse,
     repeatable: false,
+    url_tokens: true,
 };
 
 /// One call driven through its attempts: made by [`Config::authorize_call`] or
@@ -95,8 +101,21 @@ struct State<T> {
     endpoint: Endpoint<T>,
     policy: RetryPolicy,
     attempts: u32,
-    /// The key and the token this call holds: scrubbed from everything kept from a response.
+    /// The configuration's secrets (the key), shared; with the request URL's token, every text
+    /// kept from a response is scrubbed of them ([`State::all_secrets`]).
     secrets: Arc<Secrets>,
+}
+
+impl<T> State<T> {
+    /// The key and the token this call holds: what everything kept is scrubbed of. The URL's
+    /// token is collected here, on the paths that keep text (errors, `Debug`, tracing), not on
+    /// every call.
+    fn all_secrets(&self) -> Cow<'_, Secrets> {
+        match self.endpoint.url_tokens {
+            true => Cow::Owned(self.secrets.with_url_tokens(&self.request_url)),
+            false => Cow::Borrowed(&self.secrets),
+        }
+    }
 }
 
 /// What a call kept in place asks for after an attempt: another one after `delay`, or nothing.
@@ -130,7 +149,7 @@ impl<T> fmt::Debug for Call<T> {
         // The URL may carry the logout token, and the headers the API key: show neither.
         f.debug_struct("Call")
             .field("method", self.0.recipe.method())
-            .field("url", &self.0.secrets.scrub(&self.0.request_url))
+            .field("url", &self.0.all_secrets().scrub(&self.0.request_url))
             .field("policy", &self.0.policy)
             .field("attempts", &self.0.attempts)
             .finish_non_exhaustive()
@@ -210,7 +229,7 @@ impl<T> Call<T> {
                     false => state.policy.decide(state.attempts, outcome, now, random),
                 };
                 #[cfg(feature = "tracing")]
-                trace_response(state.attempts, &response, &state.secrets, decision);
+                trace_response(state.attempts, &response, &|| state.all_secrets(), decision);
                 match decision {
                     RetryDecision::Retry(delay) => Next::Retry(delay),
                     RetryDecision::Stop => {
@@ -220,7 +239,7 @@ impl<T> Call<T> {
                 }
             }
             Err(error) => {
-                let error = TransportError::from_error(error).scrubbed(&state.secrets);
+                let error = TransportError::from_error(error).scrubbed(&state.all_secrets());
                 // A timeout or a connection closed after sending may follow a spent token.
                 let maybe_seen = matches!(error.kind(), FailureKind::Timeout | FailureKind::Closed);
                 let decision = if maybe_seen && !state.endpoint.repeatable {
@@ -273,10 +292,10 @@ impl<T> Call<T> {
 /// scrubbed like every text kept from a response) and the retry delay if one is due. No URL,
 /// header or body: those can carry the key or the token.
 #[cfg(feature = "tracing")]
-fn trace_response(
+fn trace_response<'a>(
     attempt: u32,
     response: &Response<Vec<u8>>,
-    secrets: &Secrets,
+    secrets: &dyn Fn() -> Cow<'a, Secrets>,
     decision: RetryDecision,
 ) {
     // Nothing is computed for a subscriber that would record neither event.
@@ -286,7 +305,7 @@ fn trace_response(
     if !wanted {
         return;
     }
-    let request_id = request_id(response.headers(), secrets);
+    let request_id = request_id(response.headers(), &secrets());
     let request_id = request_id.as_deref().unwrap_or("-");
     let status = response.status().as_u16();
     match decision {
@@ -374,14 +393,9 @@ impl Config {
         policy: &RetryPolicy,
     ) -> Result<Call<LogoutRedirect>, Error> {
         let recipe = Recipe::get(self, self.logout_url_target(url)?);
-        // The key's forms are built once per configuration; only the URL's token is new.
-        let secrets = self.key_secrets().with_url_tokens(url);
-        Ok(Call::new(
-            REDIRECT,
-            recipe,
-            Arc::from(url),
-            policy,
-            Arc::new(secrets),
-        ))
+        // The key's forms are built once per configuration; the URL's token is collected only
+        // when something has to be scrubbed of it.
+        let secrets = Arc::clone(self.key_secrets());
+        Ok(Call::new(REDIRECT, recipe, Arc::from(url), policy, secrets))
     }
 }

@@ -120,7 +120,7 @@ impl<B: AsRef<[u8]>> Reader<'_, B> {
 
     /// The error a non-success response stands for: an [`ApiError`] when the body is a JSON
     /// object, an [`UnexpectedResponse`] otherwise (HTML, text, empty…).
-    fn error(&self) -> Error {
+    pub(crate) fn error(&self) -> Error {
         let status = self.response.status();
         if !(status.is_client_error() || status.is_server_error()) {
             return self.unexpected(UnexpectedReason::UnexpectedStatus);

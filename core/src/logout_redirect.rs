@@ -164,11 +164,7 @@ pub fn parse_logout_redirect_response<B: AsRef<[u8]>>(
     response: &Response<B>,
 ) -> Result<LogoutRedirect, Error> {
     let request_url = request_url.as_str();
-    parse(
-        request_url,
-        response,
-        &Secrets::default().with_url_tokens(request_url),
-    )
+    parse(request_url, response, &Secrets::default())
 }
 
 /// [`parse_logout_redirect_response`] for a call that knows its secrets (the token, the key).
@@ -177,10 +173,14 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
     response: &Response<B>,
     secrets: &Secrets,
 ) -> Result<LogoutRedirect, Error> {
-    let reader = Reader {
-        endpoint: ENDPOINT,
-        response,
-        secrets,
+    // Whatever is kept from an error is scrubbed of the request URL's token too, collected then.
+    let error = |make: &dyn Fn(&Reader<'_, B>) -> Error| {
+        let secrets = &secrets.with_url_tokens(request_url);
+        make(&Reader {
+            endpoint: ENDPOINT,
+            response,
+            secrets,
+        })
     };
     let status = response.status();
     if status.is_redirection() {
@@ -198,13 +198,17 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
             })
             // A redirect back to the request itself (which still holds the token) is no answer.
             .filter(|u| matches!(u.scheme(), "http" | "https") && u.as_str() != request_url)
-            .ok_or_else(|| reader.unexpected(UnexpectedReason::MissingLocation))?;
+            .ok_or_else(|| error(&|r| r.unexpected(UnexpectedReason::MissingLocation)))?;
         // The browser would carry a secret of ours to wherever this points: refuse it.
-        if secrets.found_in(location.as_str()) {
-            return Err(reader.unexpected(UnexpectedReason::SecretInLocation));
+        let carried =
+            |text: &str| secrets.found_in(text) || Secrets::url_token_found_in(request_url, text);
+        if carried(location.as_str()) {
+            return Err(error(&|r| r.unexpected(UnexpectedReason::SecretInLocation)));
         }
         return Ok(LogoutRedirect::Redirect { status, location });
     }
-    reader.require_success()?;
+    if !status.is_success() {
+        return Err(error(&|r| r.error()));
+    }
     Ok(LogoutRedirect::Completed { status })
 }

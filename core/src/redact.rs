@@ -30,8 +30,7 @@ impl Secrets {
         // Other spellings only where they differ: percent-encoded, JSON-escaped. Characters form
         // encoding keeps as they are (a JWT, an API key are made of them) have no other spelling:
         // the common case, found in one pass over the bytes (this runs on every logout GET).
-        let plain = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
-        if !every_byte(secret, plain) {
+        if !one_spelling(secret) {
             let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
             if percent != secret {
                 self.push(&percent.replace('+', "%20"));
@@ -54,26 +53,16 @@ impl Secrets {
     }
 
     /// These secrets and those a URL carries: the values of its query parameters named like a
-    /// token. (Made on every logout GET: the forms already here are shared, not copied.)
+    /// token. (The forms already here are shared, not copied.)
     pub(crate) fn with_url_tokens(&self, url: &str) -> Self {
         let mut secrets = Secrets::default();
         if !self.forms.is_empty() {
             secrets.forms.reserve_exact(self.forms.len() + 2);
             secrets.forms.extend(self.forms.iter().cloned());
         }
-        let query = url.split_once('?').map_or("", |(_, q)| q);
-        let query = query.split('#').next().unwrap_or_default();
-        for pair in query.split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let tokenish = name
-                .as_bytes()
-                .windows(5)
-                .any(|w| w.eq_ignore_ascii_case(b"token"));
-            if !tokenish {
-                continue;
-            }
+        for (pair, value) in url_tokens(url) {
             // Decoded only when it has to be (a JWT never does).
-            match !every_byte(value, |b| b != b'%' && b != b'+') {
+            match needs_decoding(value) {
                 true => {
                     let decoded = url::form_urlencoded::parse(pair.as_bytes()).next();
                     secrets.add(&decoded.map(|(_, v)| v).unwrap_or_default());
@@ -82,6 +71,20 @@ impl Secrets {
             }
         }
         secrets
+    }
+
+    /// Whether `text` holds one of the secrets a URL carries ([`with_url_tokens`]): a token
+    /// with one spelling only (a JWT) is looked for as it stands in the URL, without collecting
+    /// anything; any other is collected with its spellings first.
+    ///
+    /// [`with_url_tokens`]: Self::with_url_tokens
+    pub(crate) fn url_token_found_in(url: &str, text: &str) -> bool {
+        url_tokens(url).any(
+            |(_, value)| match needs_decoding(value) || !one_spelling(value) {
+                true => Secrets::default().with_url_tokens(url).found_in(text),
+                false => value.len() >= MIN_EXACT_SECRET_LEN && text.contains(value),
+            },
+        )
     }
 
     /// The longest form, in bytes (how far a cut must reach to keep a secret whole).
@@ -117,6 +120,34 @@ impl Secrets {
             None => scrubbed,
         }
     }
+}
+
+/// The query parameters of `url` named like a token: each `name=value` pair, and its value as
+/// it stands (percent-encoded or not).
+fn url_tokens(url: &str) -> impl Iterator<Item = (&str, &str)> {
+    let query = url.split_once('?').map_or("", |(_, q)| q);
+    let query = query.split('#').next().unwrap_or_default();
+    query.split('&').filter_map(|pair| {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let tokenish = name
+            .as_bytes()
+            .windows(5)
+            .any(|w| w.eq_ignore_ascii_case(b"token"));
+        tokenish.then_some((pair, value))
+    })
+}
+
+/// Whether a query value must be decoded to be read (`%` escapes, `+` for a space).
+fn needs_decoding(value: &str) -> bool {
+    !every_byte(value, |b| b != b'%' && b != b'+')
+}
+
+/// Whether a secret has no other spelling in a response: made only of characters that form
+/// encoding keeps as they are and JSON never escapes (a JWT, an API key).
+fn one_spelling(secret: &str) -> bool {
+    every_byte(secret, |b| {
+        b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
+    })
 }
 
 /// Whether every byte of `text` passes `keep`: checked a block at a time without stopping early

@@ -414,3 +414,33 @@ fn hints_follow_the_endpoint_and_the_status() {
     assert!(huge.to_string().contains("more than a day"), "{huge}");
     assert!(!huge.to_string().contains("18446744073709551615"), "{huge}");
 }
+
+/// A token with other spellings (here `a+b/c=12`, sent percent-encoded) is looked for in every
+/// spelling, as one that has none is looked for as it stands.
+#[test]
+fn a_location_carrying_the_token_in_any_spelling_is_refused() {
+    let sent_to =
+        url::Url::parse("https://auth.workos.com/sso/logout?token=a%2Bb%2Fc%3D12").unwrap();
+    let redirect = |location: &str| {
+        let r = http::Response::builder()
+            .status(302)
+            .header("location", location)
+            .body(Vec::new())
+            .unwrap();
+        parse_logout_redirect_response(&sent_to, &r)
+    };
+    for carrying in [
+        "https://idp.example/end?t=a%2Bb%2Fc%3D12",
+        "https://idp.example/end?t=a+b/c=12",
+        "https://idp.example/a+b/c=12",
+    ] {
+        let err = redirect(carrying).unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            &UnexpectedReason::SecretInLocation,
+            "{carrying}"
+        );
+        assert!(!err.to_string().contains("c=12"), "{err}");
+    }
+    assert!(redirect("https://idp.example/end?t=a%2Bb").is_ok());
+}
