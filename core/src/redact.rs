@@ -73,18 +73,19 @@ impl Secrets {
         secrets
     }
 
-    /// Whether `text` holds one of the secrets a URL carries ([`with_url_tokens`]): a token
-    /// with one spelling only (a JWT) is looked for as it stands in the URL, without collecting
-    /// anything; any other is collected with its spellings first.
+    /// Whether `text` holds one of the secrets a URL carries ([`with_url_tokens`]): tokens with
+    /// one spelling only (a JWT) are looked for as they stand in the URL, without collecting
+    /// anything; otherwise they are collected with their spellings first, once.
     ///
     /// [`with_url_tokens`]: Self::with_url_tokens
     pub(crate) fn url_token_found_in(url: &str, text: &str) -> bool {
-        url_tokens(url).any(
-            |(_, value)| match needs_decoding(value) || !one_spelling(value) {
-                true => Secrets::default().with_url_tokens(url).found_in(text),
-                false => value.len() >= MIN_EXACT_SECRET_LEN && text.contains(value),
-            },
-        )
+        let as_they_stand = url_tokens(url).all(|(_, v)| !needs_decoding(v) && one_spelling(v));
+        match as_they_stand {
+            true => {
+                url_tokens(url).any(|(_, v)| v.len() >= MIN_EXACT_SECRET_LEN && text.contains(v))
+            }
+            false => Secrets::default().with_url_tokens(url).found_in(text),
+        }
     }
 
     /// The longest form, in bytes (how far a cut must reach to keep a secret whole).
