@@ -300,6 +300,26 @@ struct Measure<'a> {
     micros: [Vec<f64>; 2],
 }
 
+impl<'a> Measure<'a> {
+    fn new(
+        what: &'static str,
+        calls: usize,
+        latency: bool,
+        raw: impl FnMut() -> f64 + 'a,
+        sdk: impl FnMut() -> f64 + 'a,
+    ) -> Self {
+        Measure {
+            what,
+            calls,
+            latency,
+            raw: Box::new(raw),
+            sdk: Box::new(sdk),
+            ratios: Vec::new(),
+            micros: [Vec::new(), Vec::new()],
+        }
+    }
+}
+
 fn main() {
     let rounds: usize = std::env::args()
         .skip(1)
@@ -402,78 +422,62 @@ fn main() {
     let _ = secs(|| raw_hyper_sequential(&raw_hyper_b));
 
     let mut measures = vec![
-        Measure {
-            what: "control: raw hyper / a second raw hyper client (the method's own spread)",
-            calls: sequential,
-            latency: true,
-            raw: Box::new(|| secs(|| raw_hyper_sequential(&raw_hyper))),
-            sdk: Box::new(|| secs(|| raw_hyper_sequential(&raw_hyper_b))),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
-        Measure {
-            what: "ureq, authorize latency (SDK / raw time)",
-            calls: sequential,
-            latency: true,
-            raw: Box::new(|| repeat(&|| raw_ureq_authorize(&raw_agent, &base))),
-            sdk: Box::new(|| repeat(&|| sdk_ureq_authorize(&sdk_ureq))),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
-        Measure {
-            what: "ureq, authorize latency to `localhost`, a name (SDK / raw time)",
-            calls: sequential,
-            latency: true,
-            raw: Box::new(|| repeat(&|| raw_ureq_authorize(&raw_agent, &named))),
-            sdk: Box::new(|| repeat(&|| sdk_ureq_authorize(&sdk_ureq_named))),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
-        Measure {
-            what: "ureq, follow latency (SDK / raw time)",
-            calls: sequential,
-            latency: true,
-            raw: Box::new(|| repeat(&|| raw_ureq_follow(&raw_agent, &base))),
-            sdk: Box::new(|| repeat(&sdk_ureq_follow)),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
-        Measure {
-            what: "ureq, 16 threads, authorize throughput (SDK / raw calls/s)",
-            calls: parallel,
-            latency: false,
-            raw: Box::new(|| threaded(16, parallel, || raw_ureq_authorize(&raw_agent, &base))),
-            sdk: Box::new(|| threaded(16, parallel, || sdk_ureq_authorize(&sdk_ureq))),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
-        Measure {
-            what: "hyper, authorize latency (SDK / raw time)",
-            calls: sequential,
-            latency: true,
-            raw: Box::new(|| secs(|| raw_hyper_sequential(&raw_hyper))),
-            sdk: Box::new(|| secs(sdk_hyper_sequential)),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
-        Measure {
-            what: "hyper, follow latency (SDK / raw time)",
-            calls: sequential,
-            latency: true,
-            raw: Box::new(|| secs(raw_hyper_follows)),
-            sdk: Box::new(|| secs(sdk_hyper_follows)),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
-        Measure {
-            what: "hyper, 64 tasks, authorize throughput (SDK / raw calls/s)",
-            calls: parallel,
-            latency: false,
-            raw: Box::new(|| secs(raw_hyper_parallel)),
-            sdk: Box::new(|| secs(sdk_hyper_parallel)),
-            ratios: Vec::new(),
-            micros: [Vec::new(), Vec::new()],
-        },
+        Measure::new(
+            "control: raw hyper / a second raw hyper client (the method's own spread)",
+            sequential,
+            true,
+            || secs(|| raw_hyper_sequential(&raw_hyper)),
+            || secs(|| raw_hyper_sequential(&raw_hyper_b)),
+        ),
+        Measure::new(
+            "ureq, authorize latency (SDK / raw time)",
+            sequential,
+            true,
+            || repeat(&|| raw_ureq_authorize(&raw_agent, &base)),
+            || repeat(&|| sdk_ureq_authorize(&sdk_ureq)),
+        ),
+        Measure::new(
+            "ureq, authorize latency to `localhost`, a name (SDK / raw time)",
+            sequential,
+            true,
+            || repeat(&|| raw_ureq_authorize(&raw_agent, &named)),
+            || repeat(&|| sdk_ureq_authorize(&sdk_ureq_named)),
+        ),
+        Measure::new(
+            "ureq, follow latency (SDK / raw time)",
+            sequential,
+            true,
+            || repeat(&|| raw_ureq_follow(&raw_agent, &base)),
+            || repeat(&sdk_ureq_follow),
+        ),
+        Measure::new(
+            "ureq, 16 threads, authorize throughput (SDK / raw calls/s)",
+            parallel,
+            false,
+            || threaded(16, parallel, || raw_ureq_authorize(&raw_agent, &base)),
+            || threaded(16, parallel, || sdk_ureq_authorize(&sdk_ureq)),
+        ),
+        Measure::new(
+            "hyper, authorize latency (SDK / raw time)",
+            sequential,
+            true,
+            || secs(|| raw_hyper_sequential(&raw_hyper)),
+            || secs(sdk_hyper_sequential),
+        ),
+        Measure::new(
+            "hyper, follow latency (SDK / raw time)",
+            sequential,
+            true,
+            || secs(raw_hyper_follows),
+            || secs(sdk_hyper_follows),
+        ),
+        Measure::new(
+            "hyper, 64 tasks, authorize throughput (SDK / raw calls/s)",
+            parallel,
+            false,
+            || secs(raw_hyper_parallel),
+            || secs(sdk_hyper_parallel),
+        ),
     ];
     let mut fresh = [0usize; 2]; // new connections: raw, SDK
     let mut calls = [0usize; 2];
