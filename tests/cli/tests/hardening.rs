@@ -20,6 +20,12 @@ fn options() -> ClientOptions {
         .with_retry_policy(policy)
 }
 
+/// A configuration with a test key, for a server at `base` that is not the emulator.
+fn config_at(base: &str) -> Config {
+    let key = ApiKey::new("sk_test_0123456789").unwrap();
+    Config::new(key).with_base_url(BaseUrl::parse(base).unwrap())
+}
+
 fn client(emu: &Emulator, transport: Transport) -> AnyClient {
     let config = Config::new(ApiKey::new(emu.api_key()).unwrap())
         .with_base_url(BaseUrl::parse(emu.base_url()).unwrap());
@@ -110,8 +116,7 @@ fn transport_errors_show_their_cause_once() {
         .unwrap()
         .port();
     for transport in Transport::ALL {
-        let config = Config::new(ApiKey::new("sk_test_0123456789").unwrap())
-            .with_base_url(BaseUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap());
+        let config = config_at(&format!("http://127.0.0.1:{port}"));
         let policy = RetryPolicy::none();
         let c = AnyClient::new(transport, config, options().with_retry_policy(policy)).unwrap();
         let err = c
@@ -400,8 +405,7 @@ fn stale_connection_server() -> (String, std::sync::Arc<std::sync::atomic::Atomi
 fn a_connection_closed_before_any_answer_byte_is_retried_by_logout_authorize() {
     for transport in Transport::ALL {
         let (base, connections) = stale_connection_server();
-        let config = Config::new(ApiKey::new("sk_test_0123456789").unwrap())
-            .with_base_url(BaseUrl::parse(&base).unwrap());
+        let config = config_at(&base);
         let c = AnyClient::new(transport, config, options()).unwrap();
         let result = c.authorize_logout(&ProfileId::new("prof_1").unwrap());
         assert!(result.is_ok(), "{transport}: {:?}", result.err());
@@ -459,8 +463,7 @@ fn untrusted_tls_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUs
 fn a_certificate_failure_is_one_kind_on_both_transports_and_not_retried() {
     for transport in Transport::ALL {
         let (base, connections) = untrusted_tls_server();
-        let config = Config::new(ApiKey::new("sk_test_0123456789").unwrap())
-            .with_base_url(BaseUrl::parse(&base).unwrap());
+        let config = config_at(&base);
         let c = AnyClient::new(transport, config, options()).unwrap();
         let err = c
             .authorize_logout(&ProfileId::new("prof_1").unwrap())
@@ -489,8 +492,7 @@ fn a_name_that_does_not_resolve_is_a_connect_failure_on_both_transports() {
     // A label longer than DNS allows: the resolver fails at once, without sending a packet.
     let base = format!("https://{}.example", "a".repeat(70));
     for transport in Transport::ALL {
-        let config = Config::new(ApiKey::new("sk_test_0123456789").unwrap())
-            .with_base_url(BaseUrl::parse(&base).unwrap());
+        let config = config_at(&base);
         let c = AnyClient::new(transport, config, options()).unwrap();
         let err = c
             .authorize_logout(&ProfileId::new("prof_1").unwrap())
