@@ -196,7 +196,7 @@ impl<T> Call<T> {
     where
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
-        match self.handle_in_place(result, now, random) {
+        match self.handle_in_place(result, || (now, random)) {
             Next::Retry(delay) => self.attempt(delay),
             Next::Done(result) => Step::Done(result),
         }
@@ -204,12 +204,11 @@ impl<T> Call<T> {
 
     /// [`handle`](Self::handle) for a loop that keeps the call in place: a retry's delay (its
     /// request is [`next_request`](Self::next_request), made once the delay is over), or the
-    /// outcome.
+    /// outcome. `clock` (the time, a random number) is read only when a retry is due.
     pub(crate) fn handle_in_place<E>(
         &mut self,
         result: Result<Response<Vec<u8>>, E>,
-        now: SystemTime,
-        random: u128,
+        clock: impl FnOnce() -> (SystemTime, u128),
     ) -> Next<T>
     where
         E: Into<Box<dyn std::error::Error + Send + Sync>>,
@@ -226,7 +225,7 @@ impl<T> Call<T> {
                 let spent = !state.endpoint.repeatable && response.status().is_server_error();
                 let decision = match spent {
                     true => RetryDecision::Stop,
-                    false => state.policy.decide(state.attempts, outcome, now, random),
+                    false => state.policy.decide(state.attempts, outcome, clock),
                 };
                 #[cfg(feature = "tracing")]
                 trace_response(state.attempts, &response, &|| state.all_secrets(), decision);
@@ -247,7 +246,7 @@ impl<T> Call<T> {
                 } else {
                     state
                         .policy
-                        .decide(state.attempts, Outcome::Failure(error.kind()), now, random)
+                        .decide(state.attempts, Outcome::Failure(error.kind()), clock)
                 };
                 #[cfg(feature = "tracing")]
                 trace_failure(state.attempts, error.kind(), decision);
@@ -357,21 +356,22 @@ impl Config {
             request.profile_id(),
             request.idempotency_key(),
             policy,
-            random,
+            || random,
         )
     }
 
-    /// [`authorize_call`](Self::authorize_call) from the request's parts.
+    /// [`authorize_call`](Self::authorize_call) from the request's parts; `random` is read only
+    /// when an idempotency key has to be made.
     pub(crate) fn authorize_call_for(
         &self,
         profile_id: &ProfileId,
         idempotency_key: Option<&IdempotencyKey>,
         policy: &RetryPolicy,
-        random: u128,
+        random: impl FnOnce() -> u128,
     ) -> Result<Call<LogoutAuthorization>, Error> {
         let key = match (idempotency_key, policy.max_attempts() > 1) {
             (Some(key), _) => Some(key.header()?),
-            (None, true) => Some(IdempotencyKey::random_header(random)?),
+            (None, true) => Some(IdempotencyKey::random_header(random())?),
             (None, false) => None,
         };
         let recipe = self.authorize_recipe(profile_id, key)?;

@@ -108,7 +108,7 @@ macro_rules! client_common {
                 idempotency_key: Option<&IdempotencyKey>,
             ) -> Result<Call<LogoutAuthorization>, Error> {
                 let policy = self.options.retry_policy();
-                let random = self.env.random();
+                let random = || self.env.random();
                 self.config.authorize_call_for(profile_id, idempotency_key, policy, random)
             }
 
@@ -233,7 +233,7 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
         let _entered = span.enter();
         loop {
             let sent = self.transport.send(call.next_request());
-            match call.handle_in_place(sent, self.env.now(), self.env.random()) {
+            match call.handle_in_place(sent, || (self.env.now(), self.env.random())) {
                 Next::Retry(delay) if delay.is_zero() => {}
                 Next::Retry(delay) => self.env.sleep(delay),
                 Next::Done(result) => {
@@ -247,46 +247,67 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
 }
 
 impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
+    // The calls check their input and make the `Call` when called, and return the loop's future
+    // itself: no outer `async fn` state holding it, so a call's future is one level (and one
+    // copy of itself) less deep.
+
     /// Logout Authorize for a profile: the logout URL to send the browser to, and its token.
-    pub async fn authorize_logout(
+    pub fn authorize_logout(
         &self,
         profile_id: &ProfileId,
-    ) -> Result<LogoutAuthorization, Error> {
-        self.run(self.authorize_call(profile_id, None)?).await
+    ) -> impl Future<Output = Result<LogoutAuthorization, Error>> {
+        self.drive(self.authorize_call(profile_id, None).map_err(Box::new))
     }
 
     /// Logout Authorize with a full request (for a caller-chosen idempotency key).
-    pub async fn authorize_logout_with(
+    pub fn authorize_logout_with(
         &self,
         request: &LogoutAuthorizeRequest,
-    ) -> Result<LogoutAuthorization, Error> {
-        let call = self.authorize_call(request.profile_id(), request.idempotency_key())?;
-        self.run(call).await
+    ) -> impl Future<Output = Result<LogoutAuthorization, Error>> {
+        let call = self.authorize_call(request.profile_id(), request.idempotency_key());
+        self.drive(call.map_err(Box::new))
     }
 
     /// Sends the browser's `GET` of a logout URL (the `logout_url` of Logout Authorize, or
     /// [`logout_redirect_url`](Self::logout_redirect_url)) once, without following the redirect,
     /// and says where WorkOS sends the browser (or that the logout completed). This spends the
     /// token.
-    pub async fn follow_logout_redirect(
+    pub fn follow_logout_redirect(
         &self,
         logout_url: impl AsRef<str>,
-    ) -> Result<LogoutRedirect, Error> {
-        let call = self.redirect_call(logout_url.as_ref())?;
-        self.run(call).await
+    ) -> impl Future<Output = Result<LogoutRedirect, Error>> {
+        self.drive(self.redirect_call(logout_url.as_ref()).map_err(Box::new))
     }
 
     /// Drives a [`Call`] through its attempts: the async call loop.
     ///
     /// Across an `await` its future holds the call and the one future awaited (a request is made
     /// once its delay is over and moves straight into the transport's future), so it stays small.
-    pub fn run<O>(&self, mut call: Call<O>) -> impl Future<Output = Result<O, Error>> {
+    pub fn run<O>(&self, call: Call<O>) -> impl Future<Output = Result<O, Error>> {
+        self.drive(Ok(call))
+    }
+
+    /// [`run`](Self::run) for a call that may not have been made (bad input): its error is the
+    /// future's output.
+    fn drive<O>(
+        &self,
+        mut call: Result<Call<O>, Box<Error>>,
+    ) -> impl Future<Output = Result<O, Error>> {
         #[cfg(feature = "tracing")]
-        let span = call_span(&call);
+        let span = match &call {
+            Ok(call) => call_span(call),
+            Err(_) => tracing::Span::none(),
+        };
         let attempts = async move {
+            // The call is used where it was captured: moved into a local, it would take its room
+            // in the future twice.
+            let call = match call {
+                Ok(ref mut call) => call,
+                Err(error) => return Err(*error),
+            };
             loop {
                 let sent = self.transport.send(call.next_request()).await;
-                match call.handle_in_place(sent, self.env.now(), self.env.random()) {
+                match call.handle_in_place(sent, || (self.env.now(), self.env.random())) {
                     Next::Retry(delay) if delay.is_zero() => {}
                     Next::Retry(delay) => self.env.sleep_async(delay).await,
                     Next::Done(result) => {

@@ -143,27 +143,31 @@ impl RetryPolicy {
     }
 
     /// Decides what to do after attempt number `attempt` (1 for the first) ended in `outcome`.
-    /// `now` reads an HTTP-date `Retry-After`; `random` is any random number, for jitter.
+    /// `clock` gives the time (to read an HTTP-date `Retry-After`) and any random number (for
+    /// jitter); it is called only for a retry, so a call that ends reads neither.
     pub(crate) fn decide(
         &self,
         attempt: u32,
         outcome: Outcome<'_>,
-        now: SystemTime,
-        random: u128,
+        clock: impl FnOnce() -> (SystemTime, u128),
     ) -> RetryDecision {
         if attempt >= self.max_attempts {
             return RetryDecision::Stop;
         }
         let retry_after = match outcome {
             Outcome::Response { status, headers } if Self::is_retryable_status(status) => {
-                RetryAfter::from_headers(headers).map(|r| r.delay(now))
+                RetryAfter::from_headers(headers)
             }
             Outcome::Failure(FailureKind::Connect | FailureKind::Timeout | FailureKind::Closed) => {
                 None
             }
             _ => return RetryDecision::Stop,
         };
-        let delay = retry_after.unwrap_or_else(|| self.backoff(attempt, random));
+        let (now, random) = clock();
+        let delay = match retry_after {
+            Some(retry_after) => retry_after.delay(now),
+            None => self.backoff(attempt, random),
+        };
         RetryDecision::Retry(delay.min(self.max_delay))
     }
 
@@ -190,7 +194,7 @@ mod tests {
     use super::*;
 
     fn decide(p: &RetryPolicy, attempt: u32, o: Outcome<'_>, now: SystemTime) -> RetryDecision {
-        p.decide(attempt, o, now, 0)
+        p.decide(attempt, o, || (now, 0))
     }
 
     #[test]
@@ -231,7 +235,7 @@ mod tests {
         let p = RetryPolicy::new(10, Duration::from_millis(100), Duration::from_secs(1))
             .unwrap_or_default();
         let f = Outcome::Failure(FailureKind::Connect);
-        let d = |attempt, random| match p.decide(attempt, f, UNIX_EPOCH, random) {
+        let d = |attempt, random| match p.decide(attempt, f, || (UNIX_EPOCH, random)) {
             RetryDecision::Retry(d) => d,
             RetryDecision::Stop => Duration::MAX,
         };
@@ -249,8 +253,7 @@ mod tests {
                     status,
                     headers: &h,
                 },
-                now,
-                99,
+                || (now, 99),
             )
         };
         let busy = StatusCode::TOO_MANY_REQUESTS;

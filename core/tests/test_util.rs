@@ -195,3 +195,76 @@ fn both_clients_retry_as_the_call_machine_says() {
         assert!(sent.iter().all(|r| r.headers()["idempotency-key"] == key));
     }
 }
+
+/// Counts what the environment was asked for: the time and random numbers.
+#[derive(Clone, Default)]
+struct Counting(std::sync::Arc<[std::sync::atomic::AtomicUsize; 2]>);
+impl Counting {
+    fn reads(&self) -> [usize; 2] {
+        self.0
+            .each_ref()
+            .map(|n| n.load(std::sync::atomic::Ordering::Relaxed))
+    }
+}
+impl Environment for Counting {
+    fn now(&self) -> std::time::SystemTime {
+        self.0[0].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        std::time::SystemTime::now()
+    }
+    fn random(&self) -> u128 {
+        self.0[1].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        7
+    }
+    fn sleep(&self, _: Duration) {}
+    async fn sleep_async(&self, _: Duration) {}
+}
+
+/// The clock and the random numbers are read for a retry (its delay) and an idempotency key,
+/// not for an attempt that ends the call.
+#[test]
+fn the_clock_is_read_only_for_a_retry() {
+    let profile = ProfileId::new("prof_1").unwrap();
+    let url = "https://auth.workos.com/sso/logout?token=t";
+    let redirect = || {
+        http::Response::builder()
+            .status(302)
+            .header("location", "https://idp.example/end")
+            .body(Vec::new())
+            .unwrap()
+    };
+    let once = ClientOptions::default().with_retry_policy(RetryPolicy::none());
+    for blocking in [true, false] {
+        let mock = MockTransport::new();
+        mock.push_json(200, OK).push_response(redirect());
+        let env = Counting::default();
+        if blocking {
+            let client = Client::with_transport(config(), once.clone(), mock.clone())
+                .with_environment(env.clone());
+            client.authorize_logout(&profile).unwrap();
+            client.follow_logout_redirect(url).unwrap();
+        } else {
+            let client = AsyncClient::with_transport(config(), once.clone(), mock.clone())
+                .with_environment(env.clone());
+            ready(client.authorize_logout(&profile)).unwrap();
+            ready(client.follow_logout_redirect(url)).unwrap();
+        }
+        assert_eq!(env.reads(), [0, 0], "blocking: {blocking}");
+
+        // A retry: its delay reads both; the idempotency key shared by the attempts, one more
+        // random number.
+        mock.push_json(503, r#"{"message":"busy"}"#)
+            .push_json(200, OK);
+        let env = Counting::default();
+        let options = ClientOptions::default();
+        if blocking {
+            let client = Client::with_transport(config(), options, mock.clone())
+                .with_environment(env.clone());
+            client.authorize_logout(&profile).unwrap();
+        } else {
+            let client = AsyncClient::with_transport(config(), options, mock.clone())
+                .with_environment(env.clone());
+            ready(client.authorize_logout(&profile)).unwrap();
+        }
+        assert_eq!(env.reads(), [1, 2], "blocking: {blocking}");
+    }
+}

@@ -92,32 +92,37 @@ impl<C: Connect + Clone + Send + Sync + 'static> HyperTransport<C> {
             max_body_bytes: options.max_body_bytes(),
         }
     }
-
-    async fn exchange(&self, request: Request<Vec<u8>>) -> Answer {
-        let request = request.map(|body| Full::new(Bytes::from(body)));
-        let response = match (&self.proxied, ClientOptions::proxy_allowed(request.uri())) {
-            (Some(proxied), true) => proxied.request(request).await,
-            _ => self.client.request(request).await,
-        };
-        let (parts, body) = response.map_err(classify)?.into_parts();
-        let limit = self.max_body_bytes;
-        let limited = Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
-        let collected = limited.collect().await;
-        let collected = collected.map_err(|e| match e.is::<LengthLimitError>() {
-            true => TransportError::body_too_large(limit),
-            false => TransportError::new(FailureKind::Other, e), // begun: a truncated body
-        })?;
-        Ok(Response::from_parts(parts, collected.to_bytes().into()))
-    }
 }
 
 impl<C: Connect + Clone + Send + Sync + 'static> AsyncTransport for HyperTransport<C> {
     type Error = TransportError;
 
     /// Sends one request as is: no redirect, any status, head and body bounded in time and size.
-    async fn send(&self, request: Request<Vec<u8>>) -> Answer {
-        let exchange = tokio::time::timeout(self.timeout, self.exchange(request)).await;
-        exchange.unwrap_or_else(|_| Err(TransportError::timed_out(self.timeout)))
+    // Not an `async fn`: the request goes into hyper-util's (boxed) future here, so the future
+    // returned never holds it (an `async fn` kept its argument, and each copy made of it, in its
+    // own state: 1208 bytes, against 480 now).
+    fn send(&self, request: Request<Vec<u8>>) -> impl Future<Output = Answer> + Send {
+        let request = request.map(|body| Full::new(Bytes::from(body)));
+        let response = match (&self.proxied, ClientOptions::proxy_allowed(request.uri())) {
+            (Some(proxied), true) => proxied.request(request),
+            _ => self.client.request(request),
+        };
+        let (timeout, limit) = (self.timeout, self.max_body_bytes);
+        async move {
+            let exchange = async move {
+                let (parts, body) = response.await.map_err(classify)?.into_parts();
+                let limited = Limited::new(body, usize::try_from(limit).unwrap_or(usize::MAX));
+                let collected = limited.collect().await;
+                let collected = collected.map_err(|e| match e.is::<LengthLimitError>() {
+                    true => TransportError::body_too_large(limit),
+                    false => TransportError::new(FailureKind::Other, e), // begun: truncated
+                })?;
+                Ok(Response::from_parts(parts, collected.to_bytes().into()))
+            };
+            // Made here, on the runtime polling it, as the timer needs.
+            let exchange = tokio::time::timeout(timeout, exchange).await;
+            exchange.unwrap_or_else(|_| Err(TransportError::timed_out(timeout)))
+        }
     }
 }
 
