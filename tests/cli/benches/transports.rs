@@ -19,6 +19,8 @@
 //! - the logout `GET` (follow), latency; the raw side reads the `Location` into a `url::Url`, as
 //!   the SDK hands it back (as the JSON is parsed on both sides of Logout Authorize);
 //! - new connections per 1000 calls in steady state, each side;
+//! - the bytes one hyper call's future holds, each side (what a task in flight keeps, and what
+//!   is copied whenever the future is moved);
 //! - a control: raw hyper-util against a second raw client, timed the same way. Its distance
 //!   from 1 is what the method itself cannot tell apart on the shared machine.
 
@@ -551,5 +553,17 @@ fn main() {
         "| new connections per 1000 calls in steady state: raw / SDK | {:.2} / {:.2} | | | |",
         per_thousand(0),
         per_thousand(1)
+    );
+    // What one call in flight holds (a task's state, moved as a whole): the futures' sizes.
+    use std::mem::size_of_val as size;
+    let (raw_authorize, raw_follow) = (
+        size(&raw_hyper_authorize(&raw_hyper, &base)),
+        size(&raw_hyper_follow(&raw_hyper, &base)),
+    );
+    let sdk_authorize = size(&sdk_hyper.authorize_logout(&profile));
+    let sdk_follow = size(&sdk_hyper.follow_logout_redirect(&logout_url));
+    println!(
+        "\nbytes one hyper call's future holds, raw / SDK: authorize {raw_authorize} / \
+         {sdk_authorize}, follow {raw_follow} / {sdk_follow}"
     );
 }
