@@ -159,8 +159,10 @@ pub(crate) fn check_logout_url_text(url: &str) -> Result<(), &'static str> {
         (_, true) => (false, &url[7..]),
         _ => return Err("it must be an absolute http(s) URL"),
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    if authority.contains('@') {
+    // Read as bytes: the text is ASCII, and a search for a set of chars decodes each one.
+    let end = rest.bytes().position(|b| matches!(b, b'/' | b'?' | b'#'));
+    let authority = &rest[..end.unwrap_or(rest.len())];
+    if authority.bytes().any(|b| b == b'@') {
         return Err("it must not contain user info");
     }
     let (host, port) = host_and_port(authority).ok_or("it has no valid host")?;

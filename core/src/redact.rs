@@ -60,8 +60,8 @@ impl Secrets {
             secrets.forms.reserve_exact(self.forms.len() + 2);
             secrets.forms.extend(self.forms.iter().cloned());
         }
-        for (pair, value) in url_tokens(url) {
-            secrets.add_url_token(pair, value);
+        for token in url_tokens(url) {
+            secrets.add_url_token(token.pair, token.value);
         }
         secrets
     }
@@ -84,11 +84,11 @@ impl Secrets {
     ///
     /// [`with_url_tokens`]: Self::with_url_tokens
     pub(crate) fn url_token_found_in(url: &str, text: &str) -> bool {
-        url_tokens(url).any(|(pair, value)| match one_spelling(value) {
-            true => value.len() >= MIN_EXACT_SECRET_LEN && contains(text, value),
+        url_tokens(url).any(|token| match token.one_spelling {
+            true => token.value.len() >= MIN_EXACT_SECRET_LEN && contains(text, token.value),
             false => {
                 let mut spellings = Secrets::default();
-                spellings.add_url_token(pair, value);
+                spellings.add_url_token(token.pair, token.value);
                 spellings.found_in(text)
             }
         })
@@ -135,18 +135,60 @@ fn contains(text: &str, part: &str) -> bool {
     part.len() <= text.len() && text.contains(part)
 }
 
-/// The query parameters of `url` named like a token: each `name=value` pair, and its value as
-/// it stands (percent-encoded or not).
-fn url_tokens(url: &str) -> impl Iterator<Item = (&str, &str)> {
-    let query = url.split_once('?').map_or("", |(_, q)| q);
-    let query = query.split('#').next().unwrap_or_default();
-    query.split('&').filter_map(|pair| {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let tokenish = name
-            .as_bytes()
-            .windows(5)
-            .any(|w| w.eq_ignore_ascii_case(b"token"));
-        tokenish.then_some((pair, value))
+/// A query parameter named like a token.
+struct UrlToken<'a> {
+    /// `name=value`, as it stands in the URL.
+    pair: &'a str,
+    /// The value as it stands (percent-encoded or not).
+    value: &'a str,
+    /// Whether the value has no other spelling ([`one_spelling`]; a JWT).
+    one_spelling: bool,
+}
+
+/// The query parameters of `url` named like a token, read in one pass over the query: a value
+/// made of single-spelling characters (the usual token) is read once, its end found with it.
+fn url_tokens(url: &str) -> impl Iterator<Item = UrlToken<'_>> {
+    let mut rest = url.split_once('?').map_or("", |(_, query)| query);
+    std::iter::from_fn(move || {
+        while !rest.is_empty() {
+            let bytes = rest.as_bytes();
+            let name_end = bytes
+                .iter()
+                .position(|&b| matches!(b, b'=' | b'&' | b'#'))
+                .unwrap_or(bytes.len());
+            let (value_start, end, one) = match bytes.get(name_end) {
+                Some(b'=') => {
+                    let start = name_end + 1;
+                    let run = start + leading_bytes(&bytes[start..], is_single_spelling);
+                    match bytes.get(run) {
+                        None | Some(b'&' | b'#') => (start, run, true),
+                        Some(_) => {
+                            let after = bytes[run..].iter().position(|&b| b == b'&' || b == b'#');
+                            (start, after.map_or(bytes.len(), |n| run + n), false)
+                        }
+                    }
+                }
+                _ => (name_end, name_end, true),
+            };
+            let (pair, name, value) = (&rest[..end], &rest[..name_end], &rest[value_start..end]);
+            // A `#` ends the query: the fragment is not sent.
+            rest = match bytes.get(end) {
+                Some(b'&') => &rest[end + 1..],
+                _ => "",
+            };
+            let tokenish = name
+                .as_bytes()
+                .windows(5)
+                .any(|w| w.eq_ignore_ascii_case(b"token"));
+            if tokenish {
+                return Some(UrlToken {
+                    pair,
+                    value,
+                    one_spelling: one,
+                });
+            }
+        }
+        None
     })
 }
 
@@ -158,27 +200,38 @@ fn needs_decoding(value: &str) -> bool {
 /// Whether a secret has no other spelling in a response: made only of characters that form
 /// encoding keeps as they are and JSON never escapes (a JWT, an API key).
 fn one_spelling(secret: &str) -> bool {
-    every_byte(secret, |b| {
-        b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
-    })
+    every_byte(secret, is_single_spelling)
 }
 
-/// Whether every byte of `text` passes `keep`: checked 32 bytes at a time without stopping early
-/// inside a block, which the compiler turns into vector instructions (URLs and tokens of a few
-/// hundred bytes are scanned on every call). Fixed-size blocks and a byte accumulator keep that
-/// true for any `keep`: a `bool` fold over uneven chunks stayed scalar for some (`%` or `+`:
-/// 9 instructions a byte, against under 2 here, counted with callgrind).
+/// A byte form encoding keeps as it is and JSON never escapes.
+fn is_single_spelling(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_')
+}
+
+/// Whether every byte of `text` passes `keep`.
 pub(crate) fn every_byte(text: &str, keep: impl Fn(u8) -> bool) -> bool {
-    let mut blocks = text.as_bytes().chunks_exact(32);
-    for block in &mut blocks {
+    leading_bytes(text.as_bytes(), keep) == text.len()
+}
+
+/// How many bytes at the start of `bytes` pass `keep`: checked 32 bytes at a time without
+/// stopping early inside a block, which the compiler turns into vector instructions (URLs and
+/// tokens of a few hundred bytes are scanned on every call); only the block that holds the first
+/// miss is read byte by byte. Fixed-size blocks and a byte accumulator keep that true for any
+/// `keep`: a `bool` fold over uneven chunks stayed scalar for some (`%` or `+`: 9 instructions a
+/// byte, against under 2 here, counted with callgrind).
+fn leading_bytes(bytes: &[u8], keep: impl Fn(u8) -> bool) -> usize {
+    let mut passed = 0;
+    for block in bytes.chunks_exact(32) {
         let misses = block
             .iter()
             .fold(0u8, |misses, &b| misses | u8::from(!keep(b)));
         if misses != 0 {
-            return false;
+            break;
         }
+        passed += 32;
     }
-    blocks.remainder().iter().all(|&b| keep(b))
+    let tail = &bytes[passed..];
+    passed + tail.iter().position(|&b| !keep(b)).unwrap_or(tail.len())
 }
 
 /// Control characters (newlines, ESC…) and invisible ones (bidirectional overrides, zero-width)
@@ -302,6 +355,63 @@ mod tests {
         proptest::proptest!(|(text in "\\PC{0,300}", cut in 0u8..128)| {
             let keep = |b: u8| b < cut || b > cut.saturating_add(40);
             proptest::prop_assert_eq!(every_byte(&text, keep), text.bytes().all(keep));
+        });
+    }
+
+    /// The one-pass reader finds what splitting the query finds, and says which values have one
+    /// spelling.
+    #[test]
+    fn url_tokens_are_the_query_split_by_hand() {
+        fn split(url: &str) -> Vec<(&str, &str)> {
+            let query = url.split_once('?').map_or("", |(_, q)| q);
+            let query = query.split('#').next().unwrap_or_default();
+            let pairs = query
+                .split('&')
+                .map(|p| (p, p.split_once('=').unwrap_or((p, "")).1));
+            let named = |p: &&str| {
+                p.to_ascii_lowercase()
+                    .split('=')
+                    .next()
+                    .unwrap_or("")
+                    .contains("token")
+            };
+            pairs.filter(|(p, _)| named(p)).collect()
+        }
+        let check = |url: &str| {
+            let read: Vec<_> = url_tokens(url).collect();
+            let pairs: Vec<_> = read.iter().map(|t| (t.pair, t.value)).collect();
+            assert_eq!(pairs, split(url), "{url}");
+            for t in &read {
+                assert_eq!(t.one_spelling, one_spelling(t.value), "{url}");
+            }
+        };
+        for url in [
+            "https://a/x",
+            "https://a/x?",
+            "https://a/x?token",
+            "https://a/x?token=&id_token=a.b-c_d*e",
+            "https://a/x?a=1&&token=x=y&b#token=no",
+            "https://a/x#frag?token=no",
+            "https://a/x?TOKEN=a%2Bb+c&state=s#f",
+        ] {
+            check(url);
+        }
+        let long = "eyJhbGciOiJIUzI1NiJ9".repeat(9);
+        check(&format!("https://a/x?token={long}&x=1"));
+        check(&format!("https://a/x?token={long}%2B&x=1"));
+        let query = "((token|id_TOKEN|state|x)?(=[a-zA-Z0-9=%+._*~-]{0,40})?[&#]?){0,6}";
+        proptest::proptest!(|(query in query)| {
+            check(&format!("https://a/x?{query}"));
+        });
+    }
+
+    #[test]
+    fn leading_bytes_stops_at_the_first_miss() {
+        proptest::proptest!(|(text in "\\PC{0,300}", cut in 0u8..128)| {
+            let keep = |b: u8| b < cut || b > cut.saturating_add(40);
+            let bytes = text.as_bytes();
+            let expected = bytes.iter().position(|&b| !keep(b)).unwrap_or(bytes.len());
+            proptest::prop_assert_eq!(leading_bytes(bytes, keep), expected);
         });
     }
 
