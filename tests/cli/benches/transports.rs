@@ -3,6 +3,7 @@
 //!
 //! ```sh
 //! cargo bench -p workos-logout --bench transports [-- ROUNDS]
+//! cargo bench -p workos-logout --bench transports -- --only sdk-follow 1000   # for a profiler
 //! ```
 //!
 //! One minimal keep-alive server on loopback answers the same bytes to both sides (a Logout
@@ -378,6 +379,32 @@ fn main() {
             r.status().as_u16() as usize
         })
     };
+    // `--only SIDE N`: N hyper calls of one side and nothing else, for a profiler, e.g.
+    // `valgrind --tool=callgrind <this bench's binary> --only sdk-follow 1000`.
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--only") {
+        let side = args.get(at + 1).map(String::as_str).unwrap_or_default();
+        let calls: usize = args
+            .get(at + 2)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        let sdk_authorize = || async { sdk_hyper.authorize_logout(&profile).await.unwrap() };
+        let sdk_follow = || async { sdk_hyper.follow_logout_redirect(&logout_url).await.unwrap() };
+        let run = |calls| match side {
+            "raw-authorize" => on_hyper(&runtime, calls, || raw_hyper_authorize(&raw_hyper, &base)),
+            "raw-follow" => on_hyper(&runtime, calls, || raw_hyper_follow(&raw_hyper, &base)),
+            "sdk-authorize" => on_hyper(&runtime, calls, || async {
+                sdk_authorize().await.logout_url().len()
+            }),
+            "sdk-follow" => on_hyper(&runtime, calls, || async {
+                sdk_follow().await.status().as_u16().into()
+            }),
+            _ => panic!("--only raw-authorize | raw-follow | sdk-authorize | sdk-follow [CALLS]"),
+        };
+        run(1); // the pool's connection
+        run(calls);
+        return;
+    }
     let raw_hyper_parallel = || {
         runtime.block_on(async {
             let mut tasks = tokio::task::JoinSet::new();
