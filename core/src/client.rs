@@ -172,6 +172,9 @@ pub struct Client<T, E = StdEnvironment> {
 /// An async WorkOS SSO Logout client over any [`AsyncTransport`]: hyper through
 /// `workos-sso-logout-hyper`, your own stack, or an async closure in a unit test.
 ///
+/// A call checks its input when it is made (no runtime needed) and returns a future that sends
+/// it; an input error is that future's output.
+///
 /// ```
 /// use workos_sso_logout::{ApiKey, AsyncClient, ClientOptions, Config, ProfileId};
 ///

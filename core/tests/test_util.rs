@@ -268,3 +268,28 @@ fn the_clock_is_read_only_for_a_retry() {
         assert_eq!(env.reads(), [1, 2], "blocking: {blocking}");
     }
 }
+
+/// Bad input is refused when the call is made, before anything is sent; the async client's
+/// future gives that error back.
+#[test]
+fn bad_input_is_the_futures_output_and_nothing_is_sent() {
+    let mock = MockTransport::new();
+    let client = AsyncClient::with_transport(config(), ClientOptions::default(), mock.clone());
+    for url in [
+        "http://auth.example.com/sso/logout?token=t",
+        "https://auth.workos.com/sso/logout?token=a b",
+        "",
+    ] {
+        let err = ready(client.follow_logout_redirect(url)).unwrap_err();
+        assert!(
+            matches!(err, workos_sso_logout::Error::InvalidInput(_)),
+            "{url}: {err}"
+        );
+    }
+    let blocking = Client::with_transport(config(), ClientOptions::default(), mock.clone());
+    let err = blocking
+        .follow_logout_redirect("ftp://auth.workos.com/sso/logout?token=t")
+        .unwrap_err();
+    assert!(matches!(err, workos_sso_logout::Error::InvalidInput(_)));
+    assert!(mock.requests().is_empty());
+}
