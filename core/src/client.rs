@@ -291,7 +291,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     }
 
     /// [`run`](Self::run) for a call that may not have been made (bad input): its error is the
-    /// future's output.
+    /// future's output. (Boxed: the future holds the `Result` whole, and the error is rare.)
     fn drive<O>(
         &self,
         mut call: Result<Call<O>, Box<Error>>,
