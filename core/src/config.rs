@@ -242,6 +242,11 @@ pub(crate) fn is_loopback_name(host: &str) -> bool {
     if host.bytes().all(plain) && !last.bytes().all(numeric) && !punycode {
         return host.eq_ignore_ascii_case("localhost");
     }
+    loopback_by_parse(host)
+}
+
+/// Whether a host is loopback, read by the URL host parse (the answer the shortcuts above give).
+fn loopback_by_parse(host: &str) -> bool {
     match Host::parse(host) {
         Ok(Host::Domain(d)) => is_loopback(&Host::Domain(d.as_str())),
         Ok(Host::Ipv4(ip)) => is_loopback(&Host::<&str>::Ipv4(ip)),
@@ -558,16 +563,6 @@ fn uuid_of(random: u128) -> uuid::Uuid {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// What [`is_loopback_name`] answers, by the URL host parse alone.
-    fn loopback_by_parse(host: &str) -> bool {
-        match Host::parse(host) {
-            Ok(Host::Domain(d)) => is_loopback(&Host::Domain(d.as_str())),
-            Ok(Host::Ipv4(ip)) => is_loopback(&Host::<&str>::Ipv4(ip)),
-            Ok(Host::Ipv6(ip)) => is_loopback(&Host::<&str>::Ipv6(ip)),
-            Err(_) => false,
-        }
-    }
 
     #[test]
     fn loopback_shortcuts_agree_with_the_url_host_parse() {
