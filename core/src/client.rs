@@ -6,13 +6,13 @@ use std::fmt;
 
 use url::Url;
 
-use crate::call::{Call, Next};
-use crate::config::{Config, IdempotencyKey, ProfileId};
+use crate::call::{Call, Step};
+use crate::config::Config;
 use crate::error::{Error, InvalidInput};
+use crate::inputs::{LogoutToken, ProfileId};
 use crate::logout_authorize::{LogoutAuthorization, LogoutAuthorizeRequest};
 use crate::logout_redirect::LogoutRedirect;
 use crate::options::ClientOptions;
-use crate::secret::LogoutToken;
 use crate::transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};
 
 /// What both clients share: construction, accessors and how calls are made.
@@ -104,12 +104,15 @@ macro_rules! client_common {
         impl<T, E: Environment> $client<T, E> {
             fn authorize_call(
                 &self,
-                profile_id: &ProfileId,
-                idempotency_key: Option<&IdempotencyKey>,
+                request: &LogoutAuthorizeRequest,
             ) -> Result<Call<LogoutAuthorization>, Error> {
                 let policy = self.options.retry_policy();
-                let random = || self.env.random();
-                self.config.authorize_call_for(profile_id, idempotency_key, policy, random)
+                // Random bits are drawn only for the key a call of several attempts needs.
+                let random = match request.idempotency_key().is_none() && policy.max_attempts() > 1 {
+                    true => self.env.random(),
+                    false => 0,
+                };
+                self.config.authorize_call(request, policy, random)
             }
 
             fn redirect_call(&self, url: &str) -> Result<Call<LogoutRedirect>, Error> {
@@ -206,7 +209,7 @@ client_common!(AsyncClient, AsyncTransport);
 impl<T: SyncTransport, E: Environment> Client<T, E> {
     /// Logout Authorize for a profile: the logout URL to send the browser to, and its token.
     pub fn authorize_logout(&self, profile_id: &ProfileId) -> Result<LogoutAuthorization, Error> {
-        self.run(self.authorize_call(profile_id, None)?)
+        self.authorize_logout_with(&LogoutAuthorizeRequest::new(profile_id.clone()))
     }
 
     /// Logout Authorize with a full request (for a caller-chosen idempotency key).
@@ -214,7 +217,7 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
         &self,
         request: &LogoutAuthorizeRequest,
     ) -> Result<LogoutAuthorization, Error> {
-        self.run(self.authorize_call(request.profile_id(), request.idempotency_key())?)
+        self.run(self.authorize_call(request)?)
     }
 
     /// Sends the browser's `GET` of a logout URL (the `logout_url` of Logout Authorize, or
@@ -229,37 +232,42 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
     }
 
     /// Drives a [`Call`] through its attempts: the blocking call loop.
-    pub fn run<O>(&self, mut call: Call<O>) -> Result<O, Error> {
+    pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
         #[cfg(feature = "tracing")]
         let span = call_span(&call);
         #[cfg(feature = "tracing")]
         let _entered = span.enter();
+        let mut step = call.start();
         loop {
-            let sent = self.transport.send(call.next_request());
-            match call.handle_in_place(sent, || (self.env.now(), self.env.random())) {
-                Next::Retry(delay) if delay.is_zero() => {}
-                Next::Retry(delay) => self.env.sleep(delay),
-                Next::Done(result) => {
+            match step {
+                Step::Send {
+                    delay,
+                    request,
+                    call,
+                } => {
+                    if !delay.is_zero() {
+                        self.env.sleep(delay);
+                    }
+                    let sent = self.transport.send(request);
                     #[cfg(feature = "tracing")]
                     span.record("attempts", call.attempts());
-                    return result;
+                    step = call.handle_with(sent, || (self.env.now(), self.env.random()));
                 }
+                Step::Done(result) => return result,
             }
         }
     }
 }
 
 impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
-    // The calls check their input and make the `Call` when called, and return the loop's future
-    // itself: no outer `async fn` state holding it, so a call's future is one level (and one
-    // copy of itself) less deep.
-
     /// Logout Authorize for a profile: the logout URL to send the browser to, and its token.
+    ///
+    /// The input is checked when this is called; an error is the future's output.
     pub fn authorize_logout(
         &self,
         profile_id: &ProfileId,
     ) -> impl Future<Output = Result<LogoutAuthorization, Error>> {
-        self.drive(self.authorize_call(profile_id, None).map_err(Box::new))
+        self.drive(self.authorize_call(&LogoutAuthorizeRequest::new(profile_id.clone())))
     }
 
     /// Logout Authorize with a full request (for a caller-chosen idempotency key).
@@ -267,8 +275,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         &self,
         request: &LogoutAuthorizeRequest,
     ) -> impl Future<Output = Result<LogoutAuthorization, Error>> {
-        let call = self.authorize_call(request.profile_id(), request.idempotency_key());
-        self.drive(call.map_err(Box::new))
+        self.drive(self.authorize_call(request))
     }
 
     /// Sends the browser's `GET` of a logout URL (the `logout_url` of Logout Authorize, or
@@ -279,45 +286,41 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         &self,
         logout_url: impl AsRef<str>,
     ) -> impl Future<Output = Result<LogoutRedirect, Error>> {
-        self.drive(self.redirect_call(logout_url.as_ref()).map_err(Box::new))
+        self.drive(self.redirect_call(logout_url.as_ref()))
     }
 
     /// Drives a [`Call`] through its attempts: the async call loop.
-    ///
-    /// Across an `await` its future holds the call and the one future awaited (a request is made
-    /// once its delay is over and moves straight into the transport's future), so it stays small.
     pub fn run<O>(&self, call: Call<O>) -> impl Future<Output = Result<O, Error>> {
         self.drive(Ok(call))
     }
 
     /// [`run`](Self::run) for a call that may not have been made (bad input): its error is the
-    /// future's output. (Boxed: the future holds the `Result` whole, and the error is rare.)
-    fn drive<O>(
-        &self,
-        mut call: Result<Call<O>, Box<Error>>,
-    ) -> impl Future<Output = Result<O, Error>> {
+    /// future's output. (The input is checked when a method is called, not when its future is
+    /// first polled.)
+    fn drive<O>(&self, call: Result<Call<O>, Error>) -> impl Future<Output = Result<O, Error>> {
         #[cfg(feature = "tracing")]
         let span = match &call {
             Ok(call) => call_span(call),
             Err(_) => tracing::Span::none(),
         };
         let attempts = async move {
-            // The call is used where it was captured: moved into a local, it would take its room
-            // in the future twice.
-            let call = match call {
-                Ok(ref mut call) => call,
-                Err(error) => return Err(*error),
-            };
+            let mut step = call?.start();
             loop {
-                let sent = self.transport.send(call.next_request()).await;
-                match call.handle_in_place(sent, || (self.env.now(), self.env.random())) {
-                    Next::Retry(delay) if delay.is_zero() => {}
-                    Next::Retry(delay) => self.env.sleep_async(delay).await,
-                    Next::Done(result) => {
+                match step {
+                    Step::Send {
+                        delay,
+                        request,
+                        call,
+                    } => {
+                        if !delay.is_zero() {
+                            self.env.sleep_async(delay).await;
+                        }
+                        let sent = self.transport.send(request).await;
                         #[cfg(feature = "tracing")]
                         tracing::Span::current().record("attempts", call.attempts());
-                        return result;
+                        step = call.handle_with(sent, || (self.env.now(), self.env.random()));
                     }
+                    Step::Done(result) => return result,
                 }
             }
         };
@@ -327,7 +330,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     }
 }
 
-/// The span of one call: the endpoint, and how many attempts it took (recorded when it ends).
+/// The span of one call: the endpoint, and how many attempts it took (recorded as it goes).
 #[cfg(feature = "tracing")]
 fn call_span<O>(call: &Call<O>) -> tracing::Span {
     let endpoint = call.endpoint();

@@ -1,21 +1,19 @@
-//! The errors the crate reports, one enum per boundary: [`InvalidInput`] (rejected before any IO),
-//! [`ApiError`] (WorkOS answered an error), [`UnexpectedResponse`] (the answer broke the protocol)
-//! and [`TransportError`] (no usable answer), all under [`Error`].
+//! The errors the crate reports, one type per boundary, all under [`Error`]: [`InvalidInput`]
+//! (rejected before any IO), [`TransportError`] (no usable answer), and, in `response_error.rs`,
+//! [`ApiError`] (WorkOS answered an error) and [`UnexpectedResponse`] (the answer broke the
+//! protocol).
 //!
 //! Every `Display` is one line that says what happened and never repeats its source: an error
 //! either shows a cause in its message or returns it from `source()`, not both, so a printer
 //! that walks the chain shows each cause once.
 
 use std::fmt;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use http::{HeaderMap, StatusCode};
+use http::StatusCode;
 
-use crate::redact::{Secrets, redact_url};
-use crate::retry_after::RetryAfter;
-
-/// Longest body excerpt kept on an [`UnexpectedResponse`], in bytes.
-const MAX_EXCERPT_LEN: usize = 512;
+use crate::redact::Secrets;
+use crate::response_error::{ApiError, UnexpectedResponse};
 
 /// Everything this crate can say went wrong.
 ///
@@ -138,36 +136,6 @@ pub enum FailureKind {
 }
 
 impl FailureKind {
-    /// The kind an I/O error stands for: refused, unreachable or a name that does not resolve is
-    /// [`Connect`](Self::Connect),
-    /// timed out is [`Timeout`](Self::Timeout), reset, aborted or ended early is
-    /// [`Closed`](Self::Closed), anything else [`Other`](Self::Other). The one place this mapping
-    /// lives; transports and [`TransportError::from_error`] use it. (A transport that gets such an
-    /// error while reading a response *body* reports [`Other`](Self::Other): the answer had begun.)
-    pub fn of_io(error: &std::io::Error) -> Self {
-        use std::io::ErrorKind;
-        match error.kind() {
-            ErrorKind::ConnectionRefused
-            | ErrorKind::AddrNotAvailable
-            | ErrorKind::NetworkUnreachable
-            | ErrorKind::HostUnreachable => FailureKind::Connect,
-            ErrorKind::TimedOut | ErrorKind::WouldBlock => FailureKind::Timeout,
-            ErrorKind::ConnectionReset
-            | ErrorKind::ConnectionAborted
-            | ErrorKind::BrokenPipe
-            | ErrorKind::UnexpectedEof => FailureKind::Closed,
-            // The standard library's resolver (which ureq and hyper-util use) reports a name
-            // that does not resolve with no kind of its own, only this message.
-            _ if error
-                .to_string()
-                .starts_with("failed to lookup address information") =>
-            {
-                FailureKind::Connect
-            }
-            _ => FailureKind::Other,
-        }
-    }
-
     fn describe(self) -> &'static str {
         match self {
             FailureKind::Connect => "could not connect to WorkOS",
@@ -180,7 +148,7 @@ impl FailureKind {
     }
 }
 
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
+pub(crate) type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 /// A transport's failure to get a response: its [`FailureKind`] (which drives retries) and the
 /// transport's own error.
@@ -223,46 +191,6 @@ impl TransportError {
             message: chain(&*source, &Secrets::default()),
             source,
         }
-    }
-
-    /// Any transport's error, classified: a `TransportError` is kept as it is; otherwise the
-    /// first `std::io::Error` in its source chain decides the kind ([`FailureKind::of_io`]), and
-    /// without one it is [`FailureKind::Other`]. This is the one conversion from a transport's
-    /// error type to the core's.
-    pub fn from_error(error: impl Into<BoxError>) -> Self {
-        Self::from_error_with(error, FailureKind::Other, |_| None)
-    }
-
-    /// [`from_error`](Self::from_error) for a transport that knows some of its own errors:
-    /// `cause_kind` is asked about each error of the source chain, outermost first, and the first
-    /// kind it names wins (a TLS library's error type is [`FailureKind::Tls`], say); otherwise
-    /// the first `std::io::Error` of a known kind decides, and without one, `fallback`.
-    pub fn from_error_with(
-        error: impl Into<BoxError>,
-        fallback: FailureKind,
-        cause_kind: impl Fn(&(dyn std::error::Error + 'static)) -> Option<FailureKind>,
-    ) -> Self {
-        let error = error.into();
-        let error = match error.downcast::<TransportError>() {
-            Ok(own) => return *own,
-            Err(error) => error,
-        };
-        let mut io_kind = None;
-        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&*error);
-        while let Some(e) = next {
-            if let Some(kind) = cause_kind(e) {
-                return Self::new(kind, error);
-            }
-            next = e.source();
-            if let Some(io) = e.downcast_ref::<std::io::Error>() {
-                io_kind = io_kind.or(Some(FailureKind::of_io(io)));
-                // `io::Error::source` skips the error it wraps; look at that one too.
-                next = io.get_ref().map(|inner| inner as _).or(next);
-            }
-        }
-        // An I/O error of no particular kind says less than the transport's own fallback.
-        let io_kind = io_kind.filter(|kind| *kind != FailureKind::Other);
-        Self::new(io_kind.unwrap_or(fallback), error)
     }
 
     /// This error with the call's exact secrets scrubbed from its message too.
@@ -387,308 +315,4 @@ pub enum InvalidInput {
     /// A client option or the retry policy is not acceptable.
     #[error("invalid client option: {0}")]
     Options(&'static str),
-}
-/// An error answered by the WorkOS API: an error status with a JSON error body.
-///
-/// ```
-/// # use workos_sso_logout::parse_logout_authorize_response;
-/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
-/// let answer = http::Response::builder()
-///     .status(400)
-///     .header("x-request-id", "req_42")
-///     .body(r#"{"error":"connection_invalid","error_description":"Single Logout is only supported for GenericOIDC connections."}"#)?;
-/// let err = parse_logout_authorize_response(&sent_to, &answer).unwrap_err();
-/// let api = err.as_api().unwrap();
-/// assert_eq!(api.code.as_deref(), Some("connection_invalid"));
-/// assert_eq!(api.request_id.as_deref(), Some("req_42"));
-/// assert!(api.hint().unwrap().contains("OpenID Connect"));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-///
-/// Every text field has anything that looks like a credential replaced by `[redacted]`, so the
-/// error can be logged as is. Both WorkOS shapes are read: `{"message", "code", "errors"}` and the OAuth-style
-/// `{"error", "error_description"}` (folded into [`code`](Self::code) and
-/// [`message`](Self::message)).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct ApiError {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// `code`, or the OAuth-style `error`.
-    pub code: Option<String>,
-    /// `message`, or the OAuth-style `error_description`.
-    pub message: Option<String>,
-    /// Field errors from `errors`, if any.
-    pub errors: Vec<FieldError>,
-    /// The `X-Request-ID` response header.
-    pub request_id: Option<String>,
-    /// The `Retry-After` response header, when present and readable.
-    pub retry_after: Option<RetryAfter>,
-    /// The endpoint that answered: `"logout_authorize"` or `"logout_redirect"` (the hint depends
-    /// on it); `None` when the response was read without saying (never, through this crate).
-    pub endpoint: Option<&'static str>,
-}
-
-impl ApiError {
-    /// How long the server asked to wait before retrying, measured from `now`.
-    pub fn retry_after_delay(&self, now: SystemTime) -> Option<Duration> {
-        self.retry_after.map(|r| r.delay(now))
-    }
-
-    /// A short hint saying what to do about this error, when there is a useful one: keyed on the
-    /// endpoint and the status first, so a server's own code names (`invalid_token`,
-    /// `invalid_logout_token`…) need not be known in advance. `Display` ends with it.
-    pub fn hint(&self) -> Option<&'static str> {
-        let redirect = self.endpoint == Some("logout_redirect");
-        match self.status.as_u16() {
-            400 | 401 | 403 | 404 | 410 | 422 if redirect => Some(
-                "the logout token is expired, malformed or already used; authorize a new logout",
-            ),
-            500..=599 if redirect => Some(
-                "the logout token may have been spent; authorize a new logout rather than retrying",
-            ),
-            401 => Some("check that the API key is a valid WorkOS secret key for this environment"),
-            403 => {
-                Some("the API key is not allowed to do this; check its environment and permissions")
-            }
-            404 => Some("check the profile id; it must be an SSO profile of this environment"),
-            400 if self.code.as_deref() == Some("connection_invalid") => Some(
-                "logout needs an OpenID Connect connection whose IdP has an end_session_endpoint",
-            ),
-            429 if self.retry_after.is_some() => {
-                Some("rate limited; retry after the delay the server asked for")
-            }
-            429 => Some("rate limited; wait a little before retrying (the server named no delay)"),
-            500..=599 => Some("WorkOS had a server error; retry later and quote the request id"),
-            _ => None,
-        }
-    }
-}
-
-impl fmt::Display for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WorkOS API error: HTTP {}", self.status)?;
-        if let Some(code) = &self.code {
-            write!(f, " ({code})")?;
-        }
-        if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
-        }
-        for e in &self.errors {
-            write!(f, "; {e}")?;
-        }
-        match self.retry_after {
-            Some(RetryAfter::Seconds(s)) if s > 86_400 => {
-                f.write_str("; the server asked to wait more than a day")?;
-            }
-            Some(RetryAfter::Seconds(s)) => write!(f, "; the server asked to wait {s} s")?,
-            _ => {}
-        }
-        if let Some(id) = &self.request_id {
-            write!(f, " [request id {id}]")?;
-        }
-        if let Some(hint) = self.hint() {
-            write!(f, " (hint: {hint})")?;
-        }
-        Ok(())
-    }
-}
-
-impl std::error::Error for ApiError {}
-
-/// One entry of a WorkOS `errors` array ([`ApiError::errors`]).
-///
-/// ```
-/// # use workos_sso_logout::parse_logout_authorize_response;
-/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
-/// let body = r#"{"message":"Validation failed","errors":[{"field":"profile_id","code":"required"}]}"#;
-/// let answer = http::Response::builder().status(422).body(body)?;
-/// let err = parse_logout_authorize_response(&sent_to, &answer).unwrap_err();
-/// let field = &err.as_api().unwrap().errors[0];
-/// assert_eq!(field.field.as_deref(), Some("profile_id"));
-/// assert_eq!(field.to_string(), "profile_id: required");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-#[non_exhaustive]
-pub struct FieldError {
-    /// The field the error is about.
-    pub field: Option<String>,
-    /// A machine-readable code.
-    pub code: Option<String>,
-    /// A human-readable message.
-    pub message: Option<String>,
-}
-
-impl fmt::Display for FieldError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let field = self.field.as_deref().unwrap_or("?");
-        let what = self
-            .message
-            .as_deref()
-            .or(self.code.as_deref())
-            .unwrap_or("invalid");
-        write!(f, "{field}: {what}")
-    }
-}
-
-/// Why a response could not be understood ([`UnexpectedResponse::reason`]; see there for an
-/// example).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum UnexpectedReason {
-    /// The body is empty where a JSON body was expected.
-    EmptyBody,
-    /// The body is not JSON (an HTML error page, plain text, a truncated document…).
-    NotJson {
-        /// The response's `Content-Type`, if any.
-        content_type: Option<String>,
-    },
-    /// The JSON is not an object of the expected shape.
-    WrongShape,
-    /// A required field is absent.
-    MissingField(&'static str),
-    /// A field has the wrong type or an invalid value.
-    InvalidField(&'static str),
-    /// A redirect status without a usable `Location` header (missing, empty, not `http(s)`, or
-    /// pointing back at the request).
-    MissingLocation,
-    /// A redirect whose `Location` carries a secret of the call (the logout token or the API key).
-    SecretInLocation,
-    /// A status this endpoint never answers with (1xx, for instance).
-    UnexpectedStatus,
-}
-
-impl fmt::Display for UnexpectedReason {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            UnexpectedReason::EmptyBody => f.write_str("the body is empty"),
-            UnexpectedReason::NotJson {
-                content_type: Some(ct),
-            } => write!(f, "the body is not JSON (Content-Type: {ct})"),
-            UnexpectedReason::NotJson { content_type: None } => f.write_str("the body is not JSON"),
-            UnexpectedReason::WrongShape => f.write_str("the JSON body has an unexpected shape"),
-            UnexpectedReason::MissingField(name) => write!(f, "the field `{name}` is missing"),
-            UnexpectedReason::InvalidField(name) => {
-                write!(f, "the field `{name}` has a wrong type or an invalid value")
-            }
-            UnexpectedReason::MissingLocation => {
-                f.write_str("a redirect without a valid Location header")
-            }
-            UnexpectedReason::SecretInLocation => {
-                f.write_str("a redirect whose Location carries a secret of this call")
-            }
-            UnexpectedReason::UnexpectedStatus => f.write_str("this status is not expected here"),
-        }
-    }
-}
-
-/// A response that does not follow the protocol. Keeps the status, the request id and a bounded,
-/// redacted excerpt of the body for diagnosis.
-///
-/// ```
-/// use workos_sso_logout::error::UnexpectedReason;
-/// # use workos_sso_logout::parse_logout_authorize_response;
-/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
-/// let page = http::Response::builder()
-///     .status(502)
-///     .header("content-type", "text/html")
-///     .body("<html>Bad gateway</html>")?;
-/// let err = parse_logout_authorize_response(&sent_to, &page).unwrap_err();
-/// let unexpected = err.as_unexpected().unwrap();
-/// assert_eq!(unexpected.status, 502);
-/// assert!(matches!(unexpected.reason, UnexpectedReason::NotJson { .. }));
-/// assert_eq!(unexpected.body_excerpt, "<html>Bad gateway</html>");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unexpected response from WorkOS: HTTP {status}: {reason}{rid}", rid = request_id.as_ref().map(|r| format!(" [request id {r}]")).unwrap_or_default())]
-#[non_exhaustive]
-pub struct UnexpectedResponse {
-    /// The HTTP status.
-    pub status: StatusCode,
-    /// The `X-Request-ID` response header.
-    pub request_id: Option<String>,
-    /// What was wrong.
-    pub reason: UnexpectedReason,
-    /// At most 512 bytes of the body, with anything that looks like a credential
-    /// replaced by `[redacted]`.
-    pub body_excerpt: String,
-}
-
-impl UnexpectedResponse {
-    pub(crate) fn new(
-        status: StatusCode,
-        headers: &HeaderMap,
-        body: &[u8],
-        reason: UnexpectedReason,
-        secrets: &Secrets,
-    ) -> Self {
-        Self {
-            status,
-            request_id: request_id(headers, secrets),
-            reason,
-            body_excerpt: excerpt(body, secrets),
-        }
-    }
-}
-
-/// The `X-Request-ID` header, if present and text, scrubbed like all server text.
-pub(crate) fn request_id(headers: &HeaderMap, secrets: &Secrets) -> Option<String> {
-    headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(|s| secrets.bounded(s, 256))
-}
-
-/// A bounded, scrubbed excerpt of a body. JSON values under keys that look secret are replaced
-/// first, then the text is scrubbed of the call's secrets and of credential-looking words.
-pub(crate) fn excerpt(body: &[u8], secrets: &Secrets) -> String {
-    const JSON_SCAN_LIMIT: usize = 64 * 1024;
-    // Enough text that no secret starting within the excerpt is cut before it is found.
-    let window = &body[..body.len().min(MAX_EXCERPT_LEN * 2 + secrets.longest())];
-    let text = match body.len() <= JSON_SCAN_LIMIT {
-        true => match serde_json::from_slice::<serde_json::Value>(body) {
-            Ok(mut v) => {
-                redact_json(&mut v);
-                v.to_string()
-            }
-            Err(_) => String::from_utf8_lossy(window).into_owned(),
-        },
-        false => String::from_utf8_lossy(window).into_owned(),
-    };
-    let mut text = secrets.scrub(&text);
-    if text.len() > MAX_EXCERPT_LEN {
-        let mut cut = MAX_EXCERPT_LEN;
-        while !text.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        text.truncate(cut);
-        text.push('…');
-    }
-    text
-}
-
-fn redact_json(v: &mut serde_json::Value) {
-    match v {
-        serde_json::Value::Object(map) => {
-            for (k, v) in map.iter_mut() {
-                let k = k.to_ascii_lowercase();
-                if ["token", "key", "secret", "password"]
-                    .iter()
-                    .any(|s| k.contains(s))
-                {
-                    *v = serde_json::Value::String("[redacted]".into());
-                } else if k.contains("url") {
-                    if let Some(u) = v.as_str().and_then(|s| url::Url::parse(s).ok()) {
-                        *v = serde_json::Value::String(redact_url(&u));
-                    }
-                } else {
-                    redact_json(v);
-                }
-            }
-        }
-        serde_json::Value::Array(items) => items.iter_mut().for_each(redact_json),
-        _ => {}
-    }
 }

@@ -5,26 +5,19 @@
 //! you send them with any HTTP stack (or use the `workos-sso-logout-ureq` and
 //! `workos-sso-logout-hyper` adapters, which do it for you).
 //!
-//! # The call machine
-//! Every call — Logout Authorize or Logout Redirect, blocking or async, through an adapter or
-//! your own loop — is one [`Call`]: one input in, one output out, no IO of its own.
-//!
-//! ```text
-//!   inputs                              Call                          outputs
-//!   ──────                      ┌──────────────────────┐              ───────
-//!   start()                ───▶ │ attempts: 0..=max    │ ───▶ Step::Send { delay, request, call }
-//!   handle(                     │ policy: RetryPolicy  │        wait `delay`, send `request`,
-//!     Ok(response)              │ request (one per     │        feed the result to `call`
-//!     | Err(transport error),   │   call: one          │
-//!     now,                      │   Idempotency-Key)   │ ───▶ Step::Done(Ok(output) | Err(error))
-//!     random)              ───▶ │ parse: the endpoint's│
-//!                               └──────────────────────┘
-//!   states: Call (before start) ─▶ awaiting a result (owned by Step::Send) ─▶ done (Step::Done)
-//! ```
-//!
-//! The call is *moved* into each [`Step::Send`] and out again by [`Call::handle`], so it cannot be
-//! fed twice or after it is done. [`Client`] and [`AsyncClient`] run this loop once, for any
-//! [`SyncTransport`] / [`AsyncTransport`] and any [`Environment`] (clock, randomness, sleep).
+//! # Where things are
+//! - **Which URLs a secret may go to** (the base URL, a logout URL a browser is sent to): one
+//!   rule, in `base_url.rs` ([`BaseUrl`]).
+//! - **Building requests and parsing responses**: one module per endpoint,
+//!   `logout_authorize.rs` and `logout_redirect.rs`; what both share in `request.rs` and
+//!   `response.rs` (error statuses, the request id).
+//! - **Whether to retry**: `retry.rs` ([`RetryPolicy`]).
+//! - **The call machine** that drives one call through its attempts, one input in and one output
+//!   out, no IO of its own: [`Call`] (`call.rs`, with its diagram). [`Client`] and
+//!   [`AsyncClient`] run it for any [`SyncTransport`] / [`AsyncTransport`] and any
+//!   [`Environment`] (clock, randomness, sleep); your own loop can too.
+//! - Inputs and their validation in `inputs.rs`, the configuration in `config.rs`, errors in
+//!   `error.rs`, redaction in `redact.rs`.
 //!
 //! # In scope
 //! - **Logout Authorize**, `POST {base}/sso/logout/authorize`: [`Config::logout_authorize_request`]
@@ -80,37 +73,38 @@ struct ReadmeDoctests;
 
 // The layers, bottom up: `mod name; // N`. A module imports only from layers below its own
 // (`.ci/layers` checks it), so each can be read with only what is above it in this list.
-// leaves: redaction helpers and `Retry-After`
+// leaves: redaction and `Retry-After`
 mod redact; // 0
 mod retry_after; // 0
 
-// errors, with the transport failure kind
-pub mod error; // 1
+// errors: what a response stands for, then all of them
+mod response_error; // 1
 
-// inputs: the validation helper, secrets, configuration
-mod validate; // 2
+mod error; // 2
 
-mod secret; // 3
+// inputs, where they may be sent, and the configuration
+mod inputs; // 3
 
-mod config; // 4
+mod base_url; // 4
 
-// retry policy and options
-mod retry; // 5
+mod config; // 5
 
-mod options; // 6
+// retry policy, the transport boundary (with the classification of its failures), options
+mod retry; // 6
+mod transport; // 6
 
-// request/response helpers both endpoints share
-mod exchange; // 7
+mod options; // 7
+
+// what requests and responses of both endpoints share
+mod request; // 8
+mod response; // 8
 
 // the two endpoints, never importing each other
-mod logout_authorize; // 8
-mod logout_redirect; // 8
+mod logout_authorize; // 9
+mod logout_redirect; // 9
 
 // the call machine
-mod call; // 9
-
-// the transport traits and the environment
-mod transport; // 10
+mod call; // 10
 
 // the clients and their call loops
 mod client; // 11
@@ -122,16 +116,18 @@ pub mod test_util; // 11
 pub use http;
 pub use url;
 
+pub use base_url::BaseUrl;
 pub use call::{Call, Step};
 pub use client::{AsyncClient, Client};
-pub use config::{BaseUrl, Config, IdempotencyKey, ProfileId};
-pub use error::{ApiError, Error, FailureKind, InvalidInput, TransportError};
+pub use config::Config;
+pub use error::{Error, FailureKind, InvalidInput, TransportError};
+pub use inputs::{ApiKey, IdempotencyKey, LogoutToken, ProfileId};
 pub use logout_authorize::{
     LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
 };
 pub use logout_redirect::{LogoutRedirect, parse_logout_redirect_response};
 pub use options::ClientOptions;
+pub use response_error::{ApiError, FieldError, UnexpectedReason, UnexpectedResponse};
 pub use retry::RetryPolicy;
 pub use retry_after::RetryAfter;
-pub use secret::{ApiKey, LogoutToken};
 pub use transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};

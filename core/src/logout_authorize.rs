@@ -1,19 +1,21 @@
-//! Logout Authorize: `POST {base}/sso/logout/authorize`. Never imports Logout Redirect.
+//! Logout Authorize: `POST {base}/sso/logout/authorize`, and the one parse of its answer. Never
+//! imports Logout Redirect.
 
 use std::fmt;
-use std::sync::Arc;
 
-use http::{HeaderValue, Request, Response};
+use http::header::{AUTHORIZATION, CONTENT_TYPE};
+use http::{HeaderName, HeaderValue, Method, Request, Response};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use url::Url;
 
-use crate::config::{
-    Config, IdempotencyKey, ProfileId, check_logout_url_text, starts_with_ignore_case,
-};
-use crate::error::{Error, InvalidInput, UnexpectedReason};
-use crate::exchange::{Reader, Recipe};
+use crate::base_url::check_logout_url;
+use crate::config::Config;
+use crate::error::{Error, InvalidInput};
+use crate::inputs::{IdempotencyKey, LogoutToken, ProfileId, header_value};
 use crate::redact::{Secrets, redact_url};
-use crate::secret::LogoutToken;
-use crate::validate::{header_value, not_a_header};
+use crate::request::base_request;
+use crate::response::Reader;
+use crate::response_error::UnexpectedReason;
 
 /// This endpoint, as errors name it.
 const ENDPOINT: &str = "logout_authorize";
@@ -73,16 +75,6 @@ impl Config {
         self.base_url().endpoint(AUTHORIZE_PATH)
     }
 
-    /// The endpoint's URL and request target, built once per configuration. `None` only if the
-    /// URL were no valid request target, which `BaseUrl` rules out.
-    pub(crate) fn authorize_endpoint(&self) -> Option<&(Arc<str>, http::Uri)> {
-        self.endpoints().authorize(|| {
-            let url = self.logout_authorize_url();
-            let uri = url.as_str().parse().ok()?;
-            Some((Arc::from(url.as_str()), uri))
-        })
-    }
-
     /// Builds the Logout Authorize request: `POST {base}/sso/logout/authorize` with
     /// `Authorization: Bearer`, `Content-Type` and `Accept: application/json`, `User-Agent`, the
     /// optional `Idempotency-Key`, and the body `{"profile_id": …}`.
@@ -100,40 +92,27 @@ impl Config {
         &self,
         request: &LogoutAuthorizeRequest,
     ) -> Result<Request<Vec<u8>>, Error> {
-        let key = request.idempotency_key.as_ref().map(IdempotencyKey::header);
-        let key = key.transpose()?;
-        Ok(self
-            .authorize_recipe(request.profile_id(), key)?
-            .into_request())
-    }
-
-    /// What the request for `profile_id` is made of, with this `Idempotency-Key` header value if
-    /// any.
-    pub(crate) fn authorize_recipe(
-        &self,
-        profile_id: &ProfileId,
-        idempotency_key: Option<HeaderValue>,
-    ) -> Result<Recipe, Error> {
-        let key = match (self.api_key(), self.bearer_header()) {
-            (None, _) => return Err(InvalidInput::MissingApiKey.into()),
-            // Visible ASCII by construction (`ApiKey::new`), so the header always exists.
-            (Some(_), None) => return Err(not_a_header("API key").into()),
-            (Some(_), Some(bearer)) => bearer.clone(),
-        };
-        let (_, uri) = self
-            .authorize_endpoint()
-            .ok_or_else(|| InvalidInput::BaseUrl {
-                url: None,
-                reason: "the request URL is not a valid HTTP request target".into(),
-            })?;
-        let id = profile_id.as_str();
-        let mut body = Vec::with_capacity(id.len() + 18);
-        body.extend_from_slice(br#"{"profile_id":"#);
-        // Writing a `str` as JSON into a `Vec` cannot fail.
-        serde_json::to_writer(&mut body, id).map_err(|_| not_a_header("profile id"))?;
-        body.push(b'}');
-        let uri = uri.clone();
-        Ok(Recipe::post_json(self, uri, key, idempotency_key, body))
+        let key = self.api_key().ok_or(InvalidInput::MissingApiKey)?;
+        let mut bearer = header_value(&format!("Bearer {}", key.expose_secret()), "API key")?;
+        bearer.set_sensitive(true);
+        let uri =
+            self.logout_authorize_url()
+                .as_str()
+                .parse()
+                .map_err(|_| InvalidInput::BaseUrl {
+                    url: None,
+                    reason: "the request URL is not a valid HTTP request target".into(),
+                })?;
+        let body = serde_json::json!({ "profile_id": request.profile_id.as_str() });
+        let mut built = base_request(self, Method::POST, uri, body.to_string().into());
+        let headers = built.headers_mut();
+        headers.insert(AUTHORIZATION, bearer);
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        if let Some(key) = &request.idempotency_key {
+            let value = header_value(key.as_str(), "idempotency key")?;
+            headers.insert(HeaderName::from_static("idempotency-key"), value);
+        }
+        Ok(built)
     }
 }
 
@@ -237,9 +216,10 @@ impl fmt::Debug for LogoutAuthorization {
 /// Any 2xx whose JSON body holds a `logout_url` and a `logout_token` is a success. The
 /// `logout_url` must be an absolute URL the token may travel in: `https`, or `http` to a loopback
 /// host, with no user info (the rule [`Config::redirect_call`] applies before following it), no
-/// downgrade (when the request went over `https`, so must the browser), and only visible ASCII.
-/// It is checked as text, in one pass, and kept as WorkOS wrote it. An error status is an [`Error::Api`]
-/// (JSON body) or an [`Error::UnexpectedResponse`] (anything else).
+/// downgrade (when the request went over `https`, so must the browser), only visible ASCII, and
+/// its `token` must be the `logout_token`; it is kept as WorkOS wrote it. A field given twice is
+/// refused. An error status is an [`Error::Api`] (JSON body) or an [`Error::UnexpectedResponse`]
+/// (anything else).
 ///
 /// Both parse functions take the same arguments: the URL the request went to, and the response.
 ///
@@ -259,17 +239,12 @@ pub fn parse_logout_authorize_response<B: AsRef<[u8]>>(
     request_url: &Url,
     response: &Response<B>,
 ) -> Result<LogoutAuthorization, Error> {
-    let request_url = request_url.as_str();
-    parse(
-        request_url,
-        response,
-        &Secrets::default().with_url_tokens(request_url),
-    )
+    parse(request_url, response, &Secrets::default())
 }
 
 /// [`parse_logout_authorize_response`] for a call that knows its secrets (the API key).
 pub(crate) fn parse<B: AsRef<[u8]>>(
-    request_url: &str,
+    request_url: &Url,
     response: &Response<B>,
     secrets: &Secrets,
 ) -> Result<LogoutAuthorization, Error> {
@@ -278,95 +253,122 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
         response,
         secrets,
     };
-    reader.require_success()?;
-    // The browser is sent to the logout URL: it must not carry the call's own secrets (the key).
-    let carries_ours = |url: &str| secrets.found_in(url);
-    if let Some(done) = fast(request_url, response.body().as_ref(), &carries_ours) {
-        return Ok(done);
+    if !response.status().is_success() {
+        return Err(reader.error());
     }
-    // Something is off: read the body again, slowly, to say exactly what.
-    // A success body carries a fresh token: should it fail to parse, its excerpt must not show it.
-    let secrets = &with_body_token(secrets, response.body().as_ref());
+    let answer: Answer = serde_json::from_slice(response.body().as_ref())
+        .map_err(|error| reader.unreadable(&error))?;
+    // A success body carries a fresh token: an error about it must not show it.
+    let mut with_token = secrets.clone();
+    if let Field::Text(token) = &answer.logout_token {
+        with_token.add(token);
+    }
     let reader = Reader {
-        endpoint: ENDPOINT,
-        response,
-        secrets,
+        secrets: &with_token,
+        ..reader
     };
-    let object = reader.json_object()?;
-    let url = match object.get("logout_url") {
-        None | Some(serde_json::Value::Null) => {
-            return Err(reader.unexpected(UnexpectedReason::MissingField("logout_url")));
-        }
-        Some(v) => v
-            .as_str()
-            .filter(|u| acceptable_logout_url(request_url, u) && !carries_ours(u))
-            .map(str::to_owned)
-            .ok_or_else(|| reader.unexpected(UnexpectedReason::InvalidField("logout_url")))?,
-    };
-    let token = match object.get("logout_token") {
-        None | Some(serde_json::Value::Null) => {
-            return Err(reader.unexpected(UnexpectedReason::MissingField("logout_token")));
-        }
-        Some(v) => v
-            .as_str()
-            .and_then(|s| LogoutToken::new(s).ok())
-            .ok_or_else(|| reader.unexpected(UnexpectedReason::InvalidField("logout_token")))?,
-    };
+    let fail = |reason| reader.unexpected(reason);
+    let url = answer.logout_url.text("logout_url").map_err(fail)?;
+    let token = answer.logout_token.text("logout_token").map_err(fail)?;
+    let token = LogoutToken::new(token)
+        .map_err(|_| fail(UnexpectedReason::InvalidField("logout_token")))?;
+    // The browser is sent there: the rule for a URL that carries a token, and not our API key.
+    let parsed = check_logout_url(&url, request_url.scheme() == "https")
+        .ok()
+        .filter(|_| !secrets.found_in(&url))
+        .ok_or_else(|| fail(UnexpectedReason::InvalidField("logout_url")))?
+        .0;
+    // Both fields name one token: an answer whose URL carries another is not trusted.
+    let mut tokens = parsed.query_pairs().filter(|(name, _)| name == "token");
+    let first = tokens.next();
+    let agree = |(_, value): (_, std::borrow::Cow<'_, str>)| value == token.expose_secret();
+    if !(first.is_some_and(agree) && tokens.all(agree)) {
+        return Err(fail(UnexpectedReason::TokenMismatch));
+    }
     Ok(LogoutAuthorization {
         logout_url: url,
         logout_token: token,
     })
 }
 
-/// The answer as it should be: both fields, strings, borrowed from the body where they can be.
-#[derive(serde::Deserialize)]
-struct Answer<'a> {
-    #[serde(borrow, default)]
-    logout_url: Option<std::borrow::Cow<'a, str>>,
-    #[serde(borrow, default)]
-    logout_token: Option<std::borrow::Cow<'a, str>>,
+/// The answer, read in one pass by `serde_json`: each field as it was found.
+struct Answer {
+    logout_url: Field,
+    logout_token: Field,
 }
 
-/// The common case in one typed pass: a well-formed answer with an acceptable URL and token.
-/// `None` sends the caller to the slow path, which names what is wrong.
-fn fast(
-    request_url: &str,
-    body: &[u8],
-    carries_ours: &dyn Fn(&str) -> bool,
-) -> Option<LogoutAuthorization> {
-    let answer: Answer<'_> = serde_json::from_slice(body).ok()?;
-    let url = answer.logout_url?;
-    if !acceptable_logout_url(request_url, &url) || carries_ours(&url) {
-        return None;
-    }
-    let token = LogoutToken::new(answer.logout_token?.into_owned()).ok()?;
-    Some(LogoutAuthorization {
-        logout_url: url.into_owned(),
-        logout_token: token,
-    })
+/// One field of the answer.
+enum Field {
+    /// Absent, or `null`.
+    Missing,
+    Text(String),
+    /// Not a string.
+    WrongType,
+    /// Given more than once.
+    Twice,
 }
 
-/// `secrets` plus the `logout_token` a success body holds, found leniently (the body may be
-/// truncated or otherwise not JSON): the string after `"logout_token"`, up to its closing quote.
-fn with_body_token(secrets: &Secrets, body: &[u8]) -> Secrets {
-    let mut secrets = secrets.clone();
-    let text = String::from_utf8_lossy(body);
-    let mut rest = text.as_ref();
-    while let Some(at) = rest.find("\"logout_token\"") {
-        rest = &rest[at + "\"logout_token\"".len()..];
-        let value = rest.trim_start().strip_prefix(':').map(str::trim_start);
-        if let Some(value) = value.and_then(|v| v.strip_prefix('"')) {
-            let end = value.find('"').unwrap_or(value.len());
-            secrets.add(&value[..end]);
+impl Field {
+    /// The text, or why there is none.
+    fn text(self, name: &'static str) -> Result<String, UnexpectedReason> {
+        match self {
+            Field::Text(text) => Ok(text),
+            Field::Missing => Err(UnexpectedReason::MissingField(name)),
+            Field::WrongType => Err(UnexpectedReason::InvalidField(name)),
+            Field::Twice => Err(UnexpectedReason::DuplicateField(name)),
         }
     }
-    secrets
 }
 
-/// The logout URL carries the token: the text rule of [`check_logout_url_text`], and no
-/// `https` → `http` downgrade from the URL the request went to.
-fn acceptable_logout_url(request_url: &str, url: &str) -> bool {
-    let downgrade =
-        starts_with_ignore_case(request_url, "https:") && !starts_with_ignore_case(url, "https:");
-    !downgrade && check_logout_url_text(url).is_ok()
+/// The answer's keys (escaped spellings included: `serde_json` reads them).
+#[derive(serde::Deserialize)]
+#[serde(field_identifier, rename_all = "snake_case")]
+enum Key {
+    LogoutUrl,
+    LogoutToken,
+    #[serde(other)]
+    Other,
+}
+
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(AnswerVisitor)
+    }
+}
+
+/// Reads the answer's object, keeping every field's fate (a derived `Deserialize` would stop at
+/// the first problem without naming the field of a wrong type).
+struct AnswerVisitor;
+
+impl<'de> Visitor<'de> for AnswerVisitor {
+    type Value = Answer;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
+        let (mut url, mut token) = (None, None);
+        while let Some(key) = map.next_key::<Key>()? {
+            let slot = match key {
+                Key::LogoutUrl => &mut url,
+                Key::LogoutToken => &mut token,
+                Key::Other => {
+                    map.next_value::<IgnoredAny>()?;
+                    continue;
+                }
+            };
+            let field = match map.next_value::<serde_json::Value>()? {
+                _ if slot.is_some() => Field::Twice,
+                serde_json::Value::String(text) => Field::Text(text),
+                serde_json::Value::Null => Field::Missing,
+                _ => Field::WrongType,
+            };
+            *slot = Some(field);
+        }
+        Ok(Answer {
+            logout_url: url.unwrap_or(Field::Missing),
+            logout_token: token.unwrap_or(Field::Missing),
+        })
+    }
 }

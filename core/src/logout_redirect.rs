@@ -1,16 +1,19 @@
-//! Logout Redirect: `GET {base}/sso/logout?token=…`, where the browser is sent. Never imports
-//! Logout Authorize.
+//! Logout Redirect: `GET {base}/sso/logout?token=…`, where the browser is sent, and the parse of
+//! its answer. Never imports Logout Authorize.
 
 use std::fmt;
 
-use http::{Request, Response, StatusCode};
+use http::{Method, Request, Response, StatusCode};
 use url::Url;
 
-use crate::config::{Config, check_logout_url_text};
-use crate::error::{Error, InvalidInput, UnexpectedReason};
-use crate::exchange::{Reader, Recipe};
+use crate::base_url::check_logout_url;
+use crate::config::Config;
+use crate::error::{Error, InvalidInput};
+use crate::inputs::LogoutToken;
 use crate::redact::{Secrets, redact_url};
-use crate::secret::LogoutToken;
+use crate::request::base_request;
+use crate::response::Reader;
+use crate::response_error::UnexpectedReason;
 
 /// This endpoint, as errors name it.
 const ENDPOINT: &str = "logout_redirect";
@@ -60,16 +63,16 @@ impl Config {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn logout_url_request(&self, url: &str) -> Result<Request<Vec<u8>>, Error> {
-        Ok(Recipe::get(self, self.logout_url_target(url)?).into_request())
+        Ok(self.checked_logout_url_request(url)?.0)
     }
 
-    /// A logout URL checked as [`logout_url_request`](Self::logout_url_request) checks it, as a
-    /// request target.
-    pub(crate) fn logout_url_target(&self, url: &str) -> Result<http::Uri, Error> {
-        check_logout_url_text(url).map_err(InvalidInput::LogoutUrl)?;
-        let target = http::Uri::try_from(url)
-            .map_err(|_| InvalidInput::LogoutUrl("it is not a valid request target"))?;
-        Ok(target)
+    /// [`logout_url_request`](Self::logout_url_request), and the URL as parsed.
+    pub(crate) fn checked_logout_url_request(
+        &self,
+        url: &str,
+    ) -> Result<(Request<Vec<u8>>, Url), Error> {
+        let (parsed, target) = check_logout_url(url, false).map_err(InvalidInput::LogoutUrl)?;
+        Ok((base_request(self, Method::GET, target, Vec::new()), parsed))
     }
 }
 
@@ -144,8 +147,9 @@ impl fmt::Debug for LogoutRedirect {
 }
 
 /// Parses the answer to a Logout Redirect request sent to `request_url`: a 3xx with a `Location`
-/// (resolved against `request_url`; missing, empty, pointing back at `request_url` or carrying
-/// the token is an [`Error::UnexpectedResponse`]) is a redirect, a 2xx a completed logout, an error status an
+/// is a redirect (resolved against `request_url`; a `Location` that is missing, empty, not
+/// `http(s)`, pointing back at `request_url`, carrying the token, or given twice with different
+/// values is an [`Error::UnexpectedResponse`]), a 2xx a completed logout, an error status an
 /// [`Error::Api`] or [`Error::UnexpectedResponse`].
 ///
 /// ```
@@ -163,52 +167,44 @@ pub fn parse_logout_redirect_response<B: AsRef<[u8]>>(
     request_url: &Url,
     response: &Response<B>,
 ) -> Result<LogoutRedirect, Error> {
-    let request_url = request_url.as_str();
-    parse(request_url, response, &Secrets::default())
+    let mut secrets = Secrets::default();
+    secrets.add_url_tokens(request_url);
+    parse(request_url, response, &secrets)
 }
 
 /// [`parse_logout_redirect_response`] for a call that knows its secrets (the token, the key).
 pub(crate) fn parse<B: AsRef<[u8]>>(
-    request_url: &str,
+    request_url: &Url,
     response: &Response<B>,
     secrets: &Secrets,
 ) -> Result<LogoutRedirect, Error> {
-    // Whatever is kept from an error is scrubbed of the request URL's token too, collected then.
-    let error = |make: &dyn Fn(&Reader<'_, B>) -> Error| {
-        let secrets = &secrets.with_url_tokens(request_url);
-        make(&Reader {
-            endpoint: ENDPOINT,
-            response,
-            secrets,
-        })
+    let reader = Reader {
+        endpoint: ENDPOINT,
+        response,
+        secrets,
     };
     let status = response.status();
-    if status.is_redirection() {
-        let location = response
-            .headers()
-            .get(http::header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .filter(|s| !s.trim().is_empty())
-            .and_then(|s| match Url::parse(s) {
-                // The usual answer is absolute: the request URL is parsed only for a relative one.
-                Err(url::ParseError::RelativeUrlWithoutBase) => {
-                    Url::parse(request_url).ok()?.join(s).ok()
-                }
-                parsed => parsed.ok(),
-            })
-            // A redirect back to the request itself (which still holds the token) is no answer.
-            .filter(|u| matches!(u.scheme(), "http" | "https") && u.as_str() != request_url)
-            .ok_or_else(|| error(&|r| r.unexpected(UnexpectedReason::MissingLocation)))?;
-        // The browser would carry a secret of ours to wherever this points: refuse it.
-        let carried =
-            |text: &str| secrets.found_in(text) || Secrets::url_token_found_in(request_url, text);
-        if carried(location.as_str()) {
-            return Err(error(&|r| r.unexpected(UnexpectedReason::SecretInLocation)));
-        }
-        return Ok(LogoutRedirect::Redirect { status, location });
+    if status.is_success() {
+        return Ok(LogoutRedirect::Completed { status });
     }
-    if !status.is_success() {
-        return Err(error(&|r| r.error()));
+    if !status.is_redirection() {
+        return Err(reader.error());
     }
-    Ok(LogoutRedirect::Completed { status })
+    let mut locations = response.headers().get_all(http::header::LOCATION).iter();
+    let first = locations.next();
+    if locations.any(|other| Some(other) != first) {
+        return Err(reader.unexpected(UnexpectedReason::ConflictingLocations));
+    }
+    let location = first
+        .and_then(|value| value.to_str().ok())
+        .filter(|text| !text.trim().is_empty())
+        .and_then(|text| request_url.join(text.trim()).ok())
+        // A redirect back to the request itself (which still holds the token) is no answer.
+        .filter(|url| matches!(url.scheme(), "http" | "https") && url != request_url)
+        .ok_or_else(|| reader.unexpected(UnexpectedReason::MissingLocation))?;
+    // The browser would carry a secret of ours to wherever this points: refuse it.
+    if secrets.found_in(location.as_str()) {
+        return Err(reader.unexpected(UnexpectedReason::SecretInLocation));
+    }
+    Ok(LogoutRedirect::Redirect { status, location })
 }

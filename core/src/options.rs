@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::config::is_loopback_name;
+use crate::base_url::is_loopback_name;
 use crate::error::InvalidInput;
 use crate::retry::RetryPolicy;
 

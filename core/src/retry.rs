@@ -7,9 +7,10 @@
 //! that token is simply never used and expires. The call also carries one `Idempotency-Key` over
 //! all its attempts, so WorkOS can recognise the repeat.
 //!
-//! The Logout Redirect `GET` consumes its single-use token, so a call that may have reached the
-//! server and spent it — a timeout, or a 5xx (a 502 or 504 can come after the server acted) — is
-//! **not** retried; a connect failure or a 429, where nothing was consumed, still is. That rule lives with the call machine (`call.rs`), which knows the endpoint.
+//! The Logout Redirect `GET` consumes its single-use token, so an attempt that may have reached
+//! the server and spent it — a timeout, a connection closed after sending, or a 5xx (a 502 or 504
+//! can come after the server acted) — is **not** retried; a connect failure or a 429, where
+//! nothing was consumed, still is.
 
 use std::time::{Duration, SystemTime};
 
@@ -21,7 +22,7 @@ use crate::retry_after::RetryAfter;
 /// Most attempts a policy may allow.
 const MAX_ATTEMPTS_LIMIT: u32 = 20;
 
-/// What happened on one attempt, as far as the retry decision is concerned.
+/// How one attempt ended, as far as the retry decision is concerned.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Outcome<'a> {
     /// A response arrived with this status and these headers.
@@ -31,15 +32,6 @@ pub(crate) enum Outcome<'a> {
     },
     /// No usable response.
     Failure(FailureKind),
-}
-
-/// The answer of a retry decision.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum RetryDecision {
-    /// Wait this long, then try again.
-    Retry(Duration),
-    /// Do not try again.
-    Stop,
 }
 
 /// When and how often to retry: at most `max_attempts` attempts in all, exponential backoff with
@@ -138,37 +130,46 @@ impl RetryPolicy {
     }
 
     /// Whether a status is worth retrying: 429, 500, 502, 503, 504.
-    pub(crate) fn is_retryable_status(status: StatusCode) -> bool {
+    fn is_retryable_status(status: StatusCode) -> bool {
         matches!(status.as_u16(), 429 | 500 | 502 | 503 | 504)
     }
 
-    /// Decides what to do after attempt number `attempt` (1 for the first) ended in `outcome`.
-    /// `clock` gives the time (to read an HTTP-date `Retry-After`) and any random number (for
-    /// jitter); it is called only for a retry, so a call that ends reads neither.
-    pub(crate) fn decide(
+    /// The delay before the next attempt, or `None` when attempt number `attempt` (1 for the
+    /// first) that ended in `outcome` is the last. `spends_token`: the request spends a
+    /// single-use token, so nothing that may have reached the server is repeated. `clock` gives
+    /// the time (to read an HTTP-date `Retry-After`) and a random number (for jitter); it is
+    /// called only for a retry, so a call that ends reads neither.
+    pub(crate) fn retry_delay(
         &self,
         attempt: u32,
         outcome: Outcome<'_>,
+        spends_token: bool,
         clock: impl FnOnce() -> (SystemTime, u128),
-    ) -> RetryDecision {
+    ) -> Option<Duration> {
         if attempt >= self.max_attempts {
-            return RetryDecision::Stop;
+            return None;
         }
         let retry_after = match outcome {
+            Outcome::Response { status, .. } if spends_token && status.is_server_error() => {
+                return None;
+            }
             Outcome::Response { status, headers } if Self::is_retryable_status(status) => {
                 RetryAfter::from_headers(headers)
+            }
+            Outcome::Failure(FailureKind::Timeout | FailureKind::Closed) if spends_token => {
+                return None;
             }
             Outcome::Failure(FailureKind::Connect | FailureKind::Timeout | FailureKind::Closed) => {
                 None
             }
-            _ => return RetryDecision::Stop,
+            _ => return None,
         };
         let (now, random) = clock();
         let delay = match retry_after {
             Some(retry_after) => retry_after.delay(now),
             None => self.backoff(attempt, random),
         };
-        RetryDecision::Retry(delay.min(self.max_delay))
+        Some(delay.min(self.max_delay))
     }
 
     /// Exponential backoff with "equal jitter": half the doubled delay, plus a random part of
@@ -193,8 +194,8 @@ mod tests {
 
     use super::*;
 
-    fn decide(p: &RetryPolicy, attempt: u32, o: Outcome<'_>, now: SystemTime) -> RetryDecision {
-        p.decide(attempt, o, || (now, 0))
+    fn decide(p: &RetryPolicy, attempt: u32, o: Outcome<'_>, now: SystemTime) -> Option<Duration> {
+        p.retry_delay(attempt, o, false, || (now, 0))
     }
 
     #[test]
@@ -207,26 +208,19 @@ mod tests {
         };
         for s in [429u16, 500, 502, 503, 504] {
             let d = decide(&p, 1, response(s), UNIX_EPOCH);
-            assert!(matches!(d, RetryDecision::Retry(_)), "{s}");
+            assert!(d.is_some(), "{s}");
         }
         for s in [200u16, 400, 401, 404, 422, 501, 505] {
-            assert_eq!(
-                decide(&p, 1, response(s), UNIX_EPOCH),
-                RetryDecision::Stop,
-                "{s}"
-            );
+            assert_eq!(decide(&p, 1, response(s), UNIX_EPOCH), None, "{s}");
         }
         let failure = |k| Outcome::Failure(k);
-        assert!(matches!(
-            decide(&p, 1, failure(FailureKind::Timeout), UNIX_EPOCH),
-            RetryDecision::Retry(_)
-        ));
+        assert!(decide(&p, 1, failure(FailureKind::Timeout), UNIX_EPOCH).is_some());
         for k in [FailureKind::BodyTooLarge, FailureKind::Other] {
-            assert_eq!(decide(&p, 1, failure(k), UNIX_EPOCH), RetryDecision::Stop);
+            assert_eq!(decide(&p, 1, failure(k), UNIX_EPOCH), None);
         }
         assert_eq!(
             decide(&p, 3, failure(FailureKind::Connect), UNIX_EPOCH),
-            RetryDecision::Stop
+            None
         );
     }
 
@@ -235,9 +229,9 @@ mod tests {
         let p = RetryPolicy::new(10, Duration::from_millis(100), Duration::from_secs(1))
             .unwrap_or_default();
         let f = Outcome::Failure(FailureKind::Connect);
-        let d = |attempt, random| match p.decide(attempt, f, || (UNIX_EPOCH, random)) {
-            RetryDecision::Retry(d) => d,
-            RetryDecision::Stop => Duration::MAX,
+        let d = |attempt, random| {
+            let delay = p.retry_delay(attempt, f, false, || (UNIX_EPOCH, random));
+            delay.unwrap_or(Duration::MAX)
         };
         assert_eq!(d(1, 0), Duration::from_millis(50));
         assert_eq!(d(2, 0), Duration::from_millis(100));
@@ -247,23 +241,21 @@ mod tests {
         let mut h = HeaderMap::new();
         let mut retry_after = |value: &'static str, status, now| {
             h.insert("retry-after", http::HeaderValue::from_static(value));
-            p.decide(
+            p.retry_delay(
                 1,
                 Outcome::Response {
                     status,
                     headers: &h,
                 },
+                false,
                 || (now, 99),
             )
         };
         let busy = StatusCode::TOO_MANY_REQUESTS;
-        assert_eq!(
-            retry_after("0", busy, UNIX_EPOCH),
-            RetryDecision::Retry(Duration::ZERO)
-        );
+        assert_eq!(retry_after("0", busy, UNIX_EPOCH), Some(Duration::ZERO));
         assert_eq!(
             retry_after("3600", busy, UNIX_EPOCH),
-            RetryDecision::Retry(Duration::from_secs(1))
+            Some(Duration::from_secs(1))
         );
         // An HTTP-date already past (by 300 ms here) asks for no delay.
         let now = UNIX_EPOCH + Duration::from_millis(784_111_777_300);
@@ -273,7 +265,23 @@ mod tests {
                 StatusCode::SERVICE_UNAVAILABLE,
                 now
             ),
-            RetryDecision::Retry(Duration::ZERO)
+            Some(Duration::ZERO)
         );
+    }
+
+    #[test]
+    fn a_request_that_spends_a_token_is_not_repeated_once_it_may_have_arrived() {
+        let p = RetryPolicy::default();
+        let h = HeaderMap::new();
+        let spent = |o| p.retry_delay(1, o, true, || (UNIX_EPOCH, 0));
+        let response = |status| Outcome::Response {
+            status,
+            headers: &h,
+        };
+        assert_eq!(spent(response(StatusCode::BAD_GATEWAY)), None);
+        assert_eq!(spent(Outcome::Failure(FailureKind::Timeout)), None);
+        assert_eq!(spent(Outcome::Failure(FailureKind::Closed)), None);
+        assert!(spent(Outcome::Failure(FailureKind::Connect)).is_some());
+        assert!(spent(response(StatusCode::TOO_MANY_REQUESTS)).is_some());
     }
 }

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use http::{Request, Response, StatusCode};
 
 use crate::error::{FailureKind, TransportError};
+use crate::request::copy_request;
 use crate::transport::{AsyncTransport, SyncTransport};
 
 /// A transport that records every request it is given and answers with the responses (or
@@ -131,15 +132,4 @@ impl AsyncTransport for MockTransport {
     async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
         self.answer(request)
     }
-}
-
-/// A copy of a request (`http::Request` is not `Clone` because of its extensions, which the core
-/// never sets).
-fn copy_request(request: &Request<Vec<u8>>) -> Request<Vec<u8>> {
-    let mut copy = Request::new(request.body().clone());
-    *copy.method_mut() = request.method().clone();
-    *copy.uri_mut() = request.uri().clone();
-    *copy.version_mut() = request.version();
-    *copy.headers_mut() = request.headers().clone();
-    copy
 }

@@ -33,6 +33,82 @@ use std::time::{Duration, SystemTime};
 
 use http::{Request, Response};
 
+use crate::error::{BoxError, FailureKind, TransportError};
+
+impl FailureKind {
+    /// The kind an I/O error stands for: refused, unreachable or a name that does not resolve is
+    /// [`Connect`](Self::Connect),
+    /// timed out is [`Timeout`](Self::Timeout), reset, aborted or ended early is
+    /// [`Closed`](Self::Closed), anything else [`Other`](Self::Other). The one place this mapping
+    /// lives; transports and [`TransportError::from_error`] use it. (A transport that gets such an
+    /// error while reading a response *body* reports [`Other`](Self::Other): the answer had begun.)
+    pub fn of_io(error: &std::io::Error) -> Self {
+        use std::io::ErrorKind;
+        match error.kind() {
+            ErrorKind::ConnectionRefused
+            | ErrorKind::AddrNotAvailable
+            | ErrorKind::NetworkUnreachable
+            | ErrorKind::HostUnreachable => FailureKind::Connect,
+            ErrorKind::TimedOut | ErrorKind::WouldBlock => FailureKind::Timeout,
+            ErrorKind::ConnectionReset
+            | ErrorKind::ConnectionAborted
+            | ErrorKind::BrokenPipe
+            | ErrorKind::UnexpectedEof => FailureKind::Closed,
+            // The standard library's resolver (which ureq and hyper-util use) reports a name
+            // that does not resolve with no kind of its own, only this message.
+            _ if error
+                .to_string()
+                .starts_with("failed to lookup address information") =>
+            {
+                FailureKind::Connect
+            }
+            _ => FailureKind::Other,
+        }
+    }
+}
+
+impl TransportError {
+    /// Any transport's error, classified: a `TransportError` is kept as it is; otherwise the
+    /// first `std::io::Error` in its source chain decides the kind ([`FailureKind::of_io`]), and
+    /// without one it is [`FailureKind::Other`]. This is the one conversion from a transport's
+    /// error type to the core's.
+    pub fn from_error(error: impl Into<BoxError>) -> Self {
+        Self::from_error_with(error, FailureKind::Other, |_| None)
+    }
+
+    /// [`from_error`](Self::from_error) for a transport that knows some of its own errors:
+    /// `cause_kind` is asked about each error of the source chain, outermost first, and the first
+    /// kind it names wins (a TLS library's error type is [`FailureKind::Tls`], say); otherwise
+    /// the first `std::io::Error` of a known kind decides, and without one, `fallback`.
+    pub fn from_error_with(
+        error: impl Into<BoxError>,
+        fallback: FailureKind,
+        cause_kind: impl Fn(&(dyn std::error::Error + 'static)) -> Option<FailureKind>,
+    ) -> Self {
+        let error = error.into();
+        let error = match error.downcast::<TransportError>() {
+            Ok(own) => return *own,
+            Err(error) => error,
+        };
+        let mut io_kind = None;
+        let mut next: Option<&(dyn std::error::Error + 'static)> = Some(&*error);
+        while let Some(e) = next {
+            if let Some(kind) = cause_kind(e) {
+                return Self::new(kind, error);
+            }
+            next = e.source();
+            if let Some(io) = e.downcast_ref::<std::io::Error>() {
+                io_kind = io_kind.or(Some(FailureKind::of_io(io)));
+                // `io::Error::source` skips the error it wraps; look at that one too.
+                next = io.get_ref().map(|inner| inner as _).or(next);
+            }
+        }
+        // An I/O error of no particular kind says less than the transport's own fallback.
+        let io_kind = io_kind.filter(|kind| *kind != FailureKind::Other);
+        Self::new(io_kind.unwrap_or(fallback), error)
+    }
+}
+
 /// A blocking HTTP client. Any `Fn(Request<Vec<u8>>) -> Result<Response<Vec<u8>>, E>` is one, so
 /// a test can be a closure:
 ///
@@ -174,16 +250,17 @@ fn std_random() -> u128 {
     (u128::from(half()) << 64) | u128::from(half())
 }
 
+/// What the sleeping thread and the task share: whether the delay is over, and who to wake.
 #[derive(Default)]
-struct Alarm {
-    rung: bool,
+struct Wakeup {
+    elapsed: bool,
     waker: Option<Waker>,
 }
 
 /// An executor-independent sleep: a helper thread sleeps and wakes the task.
 struct ThreadSleep {
     delay: Duration,
-    shared: Option<Arc<Mutex<Alarm>>>,
+    shared: Option<Arc<Mutex<Wakeup>>>,
 }
 
 impl Future for ThreadSleep {
@@ -195,34 +272,35 @@ impl Future for ThreadSleep {
         }
         let delay = self.delay;
         let shared = self.shared.get_or_insert_with(|| {
-            let shared = Arc::new(Mutex::new(Alarm::default()));
-            let alarm = Arc::clone(&shared);
+            let shared = Arc::new(Mutex::new(Wakeup::default()));
+            let other = Arc::clone(&shared);
             let spawned = std::thread::Builder::new()
                 .name("workos-sso-logout-sleep".into())
                 .spawn(move || {
                     std::thread::sleep(delay);
-                    ring(&alarm);
+                    wake(&other);
                 });
             if spawned.is_err() {
-                ring(&shared);
+                wake(&shared);
             }
             shared
         });
         // A poisoned lock only means a waker panicked; the flag is still meaningful.
-        let mut alarm = shared.lock().unwrap_or_else(|p| p.into_inner());
-        if alarm.rung {
+        let mut wakeup = shared.lock().unwrap_or_else(|p| p.into_inner());
+        if wakeup.elapsed {
             Poll::Ready(())
         } else {
-            alarm.waker = Some(cx.waker().clone());
+            wakeup.waker = Some(cx.waker().clone());
             Poll::Pending
         }
     }
 }
 
-fn ring(alarm: &Mutex<Alarm>) {
-    let mut alarm = alarm.lock().unwrap_or_else(|p| p.into_inner());
-    alarm.rung = true;
-    if let Some(waker) = alarm.waker.take() {
+/// Marks the delay over and wakes the task waiting for it, if any.
+fn wake(shared: &Mutex<Wakeup>) {
+    let mut wakeup = shared.lock().unwrap_or_else(|p| p.into_inner());
+    wakeup.elapsed = true;
+    if let Some(waker) = wakeup.waker.take() {
         waker.wake();
     }
 }

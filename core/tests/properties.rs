@@ -129,7 +129,7 @@ proptest! {
     #[test]
     fn every_truncated_success_body_is_an_error(url_tail in "[a-z0-9]{0,20}", token in "[A-Za-z0-9._-]{1,40}") {
         let body = serde_json::json!({
-            "logout_url": format!("https://auth.workos.com/sso/logout?token={url_tail}"),
+            "logout_url": format!("https://auth.workos.com/sso/logout?state={url_tail}&token={token}"),
             "logout_token": token,
         })
         .to_string();

@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use workos_sso_logout::error::UnexpectedReason;
+use workos_sso_logout::UnexpectedReason;
 use workos_sso_logout::{
     Error, LogoutRedirect, RetryAfter, parse_logout_authorize_response,
     parse_logout_redirect_response,

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use workos_logout::emulator::{Emulator, Fault, Route, start};
 use workos_logout::{AnyClient, Transport};
-use workos_sso_logout::error::UnexpectedReason;
+use workos_sso_logout::UnexpectedReason;
 use workos_sso_logout::{
     ApiKey, BaseUrl, ClientOptions, Config, Error, FailureKind, LogoutAuthorization,
     LogoutAuthorizeRequest, LogoutRedirect, ProfileId, RetryPolicy,
