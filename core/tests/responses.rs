@@ -444,3 +444,92 @@ fn a_location_carrying_the_token_in_any_spelling_is_refused() {
     }
     assert!(redirect("https://idp.example/end?t=a%2Bb").is_ok());
 }
+
+/// A field given twice could hide a second destination (a parse that keeps the last value would
+/// accept it): the answer is refused, naming the field.
+#[test]
+fn a_field_given_twice_is_refused() {
+    for (body, field) in [
+        (
+            r#"{"logout_url":"https://evil.example/sso/logout?token=tok1","logout_url":"https://auth.workos.com/sso/logout?token=tok1","logout_token":"tok1"}"#,
+            "logout_url",
+        ),
+        (
+            r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok1","logout_token":"tok1","logout_token":"tok1"}"#,
+            "logout_token",
+        ),
+        (
+            r#"{"logout_url":null,"logout_url":"https://auth.workos.com/sso/logout?token=tok1","logout_token":"tok1"}"#,
+            "logout_url",
+        ),
+    ] {
+        let err =
+            parse_logout_authorize_response(&sent_to(), &response(200, &[], body)).unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            &UnexpectedReason::DuplicateField(field),
+            "{body}"
+        );
+        assert!(!format!("{err} {err:?}").contains("tok1"), "{err:?}");
+    }
+    // An escaped spelling of the key is the same key.
+    let escaped = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok1","logout\u005furl":"https://evil.example/?token=tok1","logout_token":"tok1"}"#;
+    let err =
+        parse_logout_authorize_response(&sent_to(), &response(200, &[], escaped)).unwrap_err();
+    assert_eq!(
+        unexpected_reason(&err),
+        &UnexpectedReason::DuplicateField("logout_url")
+    );
+}
+
+/// The `token` of the `logout_url` is the `logout_token` of the same answer, or the answer is
+/// refused.
+#[test]
+fn the_logout_url_carries_the_logout_token() {
+    let parse = |url: &str| {
+        let body = format!(r#"{{"logout_url":"{url}","logout_token":"tok1"}}"#);
+        parse_logout_authorize_response(&sent_to(), &response(200, &[], &body))
+    };
+    assert!(parse("https://auth.workos.com/sso/logout?token=tok1").is_ok());
+    assert!(parse("https://auth.workos.com/sso/logout?state=s&token=tok1").is_ok());
+    for bad in [
+        "https://auth.workos.com/sso/logout?token=tok2",
+        "https://auth.workos.com/sso/logout",
+        "https://auth.workos.com/sso/logout?token=tok1&token=tok2",
+        "https://auth.workos.com/sso/logout?token=tok",
+    ] {
+        let err = parse(bad).unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            &UnexpectedReason::TokenMismatch,
+            "{bad}"
+        );
+        assert!(!format!("{err} {err:?}").contains("tok1"), "{err:?}");
+    }
+}
+
+/// Two `Location` headers that differ leave no one destination: refused, and neither shown.
+#[test]
+fn a_redirect_with_two_different_locations_is_refused() {
+    let sent_to = url::Url::parse("https://auth.workos.com/sso/logout?token=abcdef").unwrap();
+    let redirect = |locations: &[&str]| {
+        let mut b = http::Response::builder().status(302);
+        for l in locations {
+            b = b.header("location", *l);
+        }
+        parse_logout_redirect_response(&sent_to, &b.body(Vec::new()).unwrap())
+    };
+    let err = redirect(&["https://idp.example/end", "https://evil.example/end"]).unwrap_err();
+    assert_eq!(
+        unexpected_reason(&err),
+        &UnexpectedReason::ConflictingLocations
+    );
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("idp.example") && !shown.contains("evil.example"),
+        "{shown}"
+    );
+    // The same value twice is one destination.
+    let same = redirect(&["https://idp.example/end", "https://idp.example/end"]).unwrap();
+    assert_eq!(same.location().unwrap().as_str(), "https://idp.example/end");
+}

@@ -414,6 +414,82 @@ fn slow_head_within_the_timeout(t: Transport) {
     assert_eq!(emu.requests_to(Route::Authorize).len(), 1);
 }
 
+/// An answer of 200 with this JSON body, from the emulator's fault queue.
+fn answer_200(body: String) -> Fault {
+    Fault::Status {
+        status: 200,
+        body: Some(body),
+        headers: Vec::new(),
+    }
+}
+
+/// A field given twice could hide a second destination: refused, naming the field, showing
+/// neither value.
+fn duplicated_field_in_the_answer(t: Transport) {
+    let emu = start().unwrap();
+    let real = format!("{}/sso/logout?token=tok_real", emu.base_url());
+    emu.push_fault(
+        Route::Authorize,
+        answer_200(format!(
+            r#"{{"logout_url":"https://evil.example/sso/logout?token=tok_real","logout_url":"{real}","logout_token":"tok_real"}}"#
+        )),
+    );
+    let err = driver(t, &emu)
+        .authorize_logout_str(emu.oidc_profile_id())
+        .unwrap_err();
+    let unexpected = err.as_unexpected().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(
+        unexpected.reason,
+        UnexpectedReason::DuplicateField("logout_url")
+    );
+    assert!(!format!("{err} {err:?}").contains("tok_real"), "{err:?}");
+}
+
+/// The two fields of one answer must name one token.
+fn logout_url_and_token_disagree(t: Transport) {
+    let emu = start().unwrap();
+    let url = format!("{}/sso/logout?token=tok_other", emu.base_url());
+    emu.push_fault(
+        Route::Authorize,
+        answer_200(format!(
+            r#"{{"logout_url":"{url}","logout_token":"tok_real"}}"#
+        )),
+    );
+    let err = driver(t, &emu)
+        .authorize_logout_str(emu.oidc_profile_id())
+        .unwrap_err();
+    let unexpected = err.as_unexpected().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(unexpected.reason, UnexpectedReason::TokenMismatch);
+    assert!(!format!("{err} {err:?}").contains("tok_real"), "{err:?}");
+}
+
+/// Two `Location` headers that differ: no destination is trusted, or shown.
+fn conflicting_locations(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver(t, &emu);
+    let auth = d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
+    emu.push_fault(
+        Route::Logout,
+        Fault::Status {
+            status: 302,
+            body: Some(String::new()),
+            headers: vec![
+                ("location".into(), "https://idp.example/end".into()),
+                ("location".into(), "https://evil.example/end".into()),
+            ],
+        },
+    );
+    let err = d.follow_logout_redirect(auth.logout_url()).unwrap_err();
+    let unexpected = err.as_unexpected().unwrap_or_else(|| panic!("{err:?}"));
+    assert_eq!(unexpected.reason, UnexpectedReason::ConflictingLocations);
+    let shown = format!("{err} {err:?}");
+    assert!(
+        !shown.contains("idp.example") && !shown.contains("evil.example"),
+        "{shown}"
+    );
+    assert_eq!(emu.requests_to(Route::Logout).len(), 1, "not retried");
+}
+
 macro_rules! cases {
     ($($case:ident),* $(,)?) => {
         mod ureq {
@@ -444,6 +520,9 @@ cases! {
     expired_and_reused_tokens,
     send_any_core_request,
     slow_head_within_the_timeout,
+    duplicated_field_in_the_answer,
+    logout_url_and_token_disagree,
+    conflicting_locations,
 }
 
 // ---- adapter-specific: caller-supplied clients ----
