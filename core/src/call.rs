@@ -22,12 +22,15 @@ use crate::request::copy_request;
 use crate::response::request_id;
 use crate::retry::{Outcome, RetryPolicy};
 
+/// Reads an endpoint's final response, scrubbing errors of the call's secrets.
+type Parse<T> = fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>;
+
 /// What a call needs to know of its endpoint.
 struct Endpoint<T> {
     /// For diagnostics: `logout_authorize` or `logout_redirect`.
     name: &'static str,
-    /// Reads the final response, scrubbing errors of the call's secrets.
-    parse: fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>,
+    /// Reads the final response.
+    parse: Parse<T>,
     /// Whether the request spends a single-use token (then nothing that may have reached the
     /// server is repeated).
     spends_token: bool,

@@ -1,4 +1,6 @@
-//! The secret-leak property: whatever a server answers — bodies and headers that embed the API key
+//! Neither the API key nor the logout token appears in any `Debug` or `Display` output: of the
+//! inputs, the configuration, requests and calls, results and errors (one test over hand-picked
+//! answers), and — the secret-leak property — whatever a server answers — bodies and headers that embed the API key
 //! and a logout token anywhere, as is, percent-encoded or JSON-escaped, among control
 //! characters — no `Display` or `Debug` of what a call returns contains a secret the call holds
 //! (the key; and the token, for the Logout Redirect that spends it), on both endpoints, for
@@ -10,8 +12,9 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use workos_sso_logout::{
-    ApiKey, BaseUrl, Client, ClientOptions, Config, Environment, Error, LogoutToken, ProfileId,
-    RetryPolicy,
+    ApiKey, BaseUrl, Client, ClientOptions, Config, Environment, Error, FailureKind,
+    LogoutAuthorizeRequest, LogoutToken, ProfileId, RetryPolicy, parse_logout_authorize_response,
+    parse_logout_redirect_response,
 };
 
 /// No sleeping: retries are instant.
@@ -199,5 +202,134 @@ proptest! {
         let url = client.logout_redirect_url(&LogoutToken::new(token.clone()).unwrap());
         let followed = client.follow_logout_redirect(&url);
         assert_clean(&shown(&followed), &[&key, &token])?;
+    }
+}
+
+// ---- hand-picked: every value a user can print ----
+
+const KEY: &str = "sk_test_SECRETKEY0123456789";
+const TOKEN: &str = "eyJhbGciOiJIUzI1NiJ9.SECRETTOKEN.c2lnbmF0dXJl";
+
+fn assert_shows_no_secret(what: &str, shown: &str) {
+    assert!(!shown.contains(KEY), "{what} shows the API key: {shown}");
+    assert!(
+        !shown.contains("SECRETKEY"),
+        "{what} shows part of the API key: {shown}"
+    );
+    assert!(!shown.contains(TOKEN), "{what} shows the token: {shown}");
+    assert!(
+        !shown.contains("SECRETTOKEN"),
+        "{what} shows part of the token: {shown}"
+    );
+}
+
+fn answer_with_token_location(status: u16, body: String) -> http::Response<Vec<u8>> {
+    http::Response::builder()
+        .status(status)
+        .header("x-request-id", "req_1")
+        .header("content-type", "text/html")
+        .header(
+            "location",
+            format!("https://idp.example/end?id_token_hint={TOKEN}"),
+        )
+        .body(body.into_bytes())
+        .unwrap()
+}
+
+#[test]
+fn no_secret_in_any_debug_or_display() {
+    let key = ApiKey::new(KEY).unwrap();
+    let token = LogoutToken::new(TOKEN).unwrap();
+    let config =
+        Config::new(key.clone()).with_base_url(BaseUrl::parse("http://127.0.0.1:1").unwrap());
+    let req = config
+        .logout_authorize_request(&LogoutAuthorizeRequest::new(
+            ProfileId::new("prof_1").unwrap(),
+        ))
+        .unwrap();
+    let call = config
+        .authorize_call(
+            &LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap()),
+            &RetryPolicy::default(),
+            1,
+        )
+        .unwrap();
+    let url = config.logout_redirect_url(&token);
+    let redirect_call = config
+        .redirect_call(url.as_str(), &RetryPolicy::default())
+        .unwrap();
+    let mut shown = vec![
+        ("key", format!("{key:?}")),
+        ("token", format!("{token:?}")),
+        ("config", format!("{config:?}")),
+        ("request headers", format!("{:?}", req.headers())),
+        ("call", format!("{call:?}")),
+        ("redirect call", format!("{redirect_call:?}")),
+        ("failure", format!("{:?}", FailureKind::Timeout)),
+    ];
+
+    let ok = format!(r#"{{"logout_url":"{url}","logout_token":"{TOKEN}"}}"#);
+    let auth = parse_logout_authorize_response(
+        &config.logout_authorize_url(),
+        &answer_with_token_location(200, ok),
+    )
+    .unwrap();
+    shown.push(("authorization", format!("{auth:?}")));
+
+    let bodies = [
+        format!(
+            r#"{{"message":"bad token {TOKEN} for key {KEY}","code":"{TOKEN}","errors":[{{"field":"{KEY}","message":"{TOKEN}"}}]}}"#
+        ),
+        format!(r#"{{"error":"{TOKEN}","error_description":"{KEY}"}}"#),
+        format!(r#"{{"logout_url":"{url}"}}"#),
+        format!(r#"{{"logout_url":"nope","logout_token":"{TOKEN}"}}"#),
+        format!("<html>{TOKEN} {KEY}</html>"),
+        format!(r#"{{"logout_url":"{url}","logout_token":"{TOKEN}""#),
+    ];
+    let mut errors: Vec<Error> = Vec::new();
+    for status in [200u16, 400, 401, 500] {
+        for body in &bodies {
+            if let Err(e) = parse_logout_authorize_response(
+                &config.logout_authorize_url(),
+                &answer_with_token_location(status, body.clone()),
+            ) {
+                errors.push(e);
+            }
+            let r = parse_logout_redirect_response(
+                &url,
+                &answer_with_token_location(status, body.clone()),
+            );
+            match r {
+                Ok(outcome) => shown.push(("redirect outcome", format!("{outcome:?}"))),
+                Err(e) => errors.push(e),
+            }
+        }
+    }
+    // A Location carrying the call's token is refused rather than passed on to the browser.
+    let err = parse_logout_redirect_response(&url, &answer_with_token_location(302, String::new()))
+        .unwrap_err();
+    assert!(err.to_string().contains("carries a secret"), "{err}");
+    errors.push(err);
+    let mut elsewhere = answer_with_token_location(302, String::new());
+    elsewhere.headers_mut().insert(
+        "location",
+        "https://idp.example/end?id_token_hint=eyJhbGciOiJIUzI1NiJ9.OTHER.c2ln"
+            .parse()
+            .unwrap(),
+    );
+    let redirect = parse_logout_redirect_response(&url, &elsewhere).unwrap();
+    shown.push(("redirect", format!("{redirect:?}")));
+    errors.push(ApiKey::new(format!("{KEY}\n")).unwrap_err().into());
+    errors.push(LogoutToken::new(format!("{TOKEN}\n")).unwrap_err().into());
+    assert!(errors.len() > 20);
+    for e in &errors {
+        shown.push(("error debug", format!("{e:?}")));
+        shown.push(("error display", format!("{e}")));
+        if let Some(api) = e.as_api() {
+            shown.push(("api hint", format!("{:?}", api.hint())));
+        }
+    }
+    for (what, s) in &shown {
+        assert_shows_no_secret(what, s);
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Output, Stdio};
 
@@ -234,11 +236,7 @@ fn transport_failures_and_unexpected_responses_exit_4() {
     assert_eq!(o.status.code(), Some(4));
     assert!(stderr(&o).contains("too large"), "{}", stderr(&o));
 
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::freed_port();
     let o = run(&[
         "authorize",
         "--base-url",

@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod support;
+
 use std::time::Duration;
 
 use workos_logout::emulator::{Emulator, Fault, Route, start};
@@ -300,10 +302,7 @@ fn redirect_is_not_followed(t: Transport) {
 }
 
 fn connection_refused(t: Transport) {
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        l.local_addr().unwrap().port()
-    };
+    let port = support::freed_port();
     let d = driver_with(
         t,
         &format!("http://127.0.0.1:{port}"),

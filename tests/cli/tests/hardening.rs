@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod support;
+
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
@@ -110,11 +112,7 @@ fn a_5xx_on_the_logout_get_is_not_retried_and_says_the_token_may_be_spent() {
 
 #[test]
 fn transport_errors_show_their_cause_once() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::freed_port();
     for transport in Transport::ALL {
         let config = config_at(&format!("http://127.0.0.1:{port}"));
         let policy = RetryPolicy::none();
@@ -267,51 +265,6 @@ fn cli_rejects_absurd_timeouts_instead_of_panicking() {
 }
 
 /// CPU time (user + system) of a process, in clock ticks, from `/proc`.
-#[cfg(target_os = "linux")]
-fn cpu_ticks(pid: u32) -> u64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
-    let rest = &stat[stat.rfind(')').unwrap() + 2..];
-    let fields: Vec<&str> = rest.split(' ').collect();
-    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
-}
-
-#[cfg(target_os = "linux")]
-#[test]
-fn the_emulator_does_not_spin_when_it_runs_out_of_file_descriptors() {
-    use std::io::{BufRead, BufReader};
-    // A standalone emulator allowed only a few file descriptors.
-    let mut child = Command::new("sh")
-        .arg("-c")
-        .arg(format!(
-            "ulimit -n 24 && exec {} emulator --port 0",
-            env!("CARGO_BIN_EXE_workos-logout")
-        ))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let first = lines.next().unwrap().unwrap();
-    let addr = first.rsplit("http://").next().unwrap().to_owned();
-    // More connections than it has descriptors for: accept() starts failing with EMFILE.
-    let held: Vec<_> = (0..48)
-        .filter_map(|_| std::net::TcpStream::connect(&addr).ok())
-        .collect();
-    std::thread::sleep(Duration::from_millis(300));
-    let before = cpu_ticks(child.id());
-    std::thread::sleep(Duration::from_secs(1));
-    let used = cpu_ticks(child.id()) - before;
-    let _ = child.kill();
-    let _ = child.wait();
-    drop(held);
-    // A busy accept loop burns the whole second (about 100 ticks); backing off, a few.
-    assert!(
-        used < 30,
-        "the emulator used {used} ticks of CPU in one second"
-    );
-}
-
 #[test]
 fn proxy_variables_in_the_environment_are_not_followed() {
     // A "proxy" that records whoever connects to it.
@@ -351,54 +304,46 @@ fn proxy_variables_in_the_environment_are_not_followed() {
 /// then answers 200 on a new connection. Returns the base URL and how many connections came.
 fn stale_connection_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::io::{BufRead, BufReader, Read};
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let connections = std::sync::Arc::new(AtomicUsize::new(0));
-    let seen = connections.clone();
-    let body =
-        format!(r#"{{"logout_url":"{base}/sso/logout?token=abcdef","logout_token":"abcdef"}}"#);
-    std::thread::spawn(move || {
-        for (n, stream) in listener.incoming().enumerate() {
-            let Ok(mut stream) = stream else { return };
-            seen.fetch_add(1, Ordering::SeqCst);
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut read_request = || {
-                let mut length = 0;
-                loop {
-                    let mut line = String::new();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        return false;
-                    }
-                    if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                        length = v.trim().parse().unwrap_or(0);
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
+    let (port, connections) = support::scripted_server(move |n, mut stream| {
+        let base = format!("http://127.0.0.1:{}", stream.local_addr().unwrap().port());
+        let body =
+            format!(r#"{{"logout_url":"{base}/sso/logout?token=abcdef","logout_token":"abcdef"}}"#);
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut read_request = || {
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                    return false;
                 }
-                let mut body = vec![0; length];
-                reader.read_exact(&mut body).is_ok()
-            };
-            if n == 0 {
-                read_request();
-                let _ = stream.write_all(
+                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+                if line == "\r\n" {
+                    break;
+                }
+            }
+            let mut body = vec![0; length];
+            reader.read_exact(&mut body).is_ok()
+        };
+        if n == 0 {
+            read_request();
+            let _ = stream.write_all(
                     b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 0\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
                 );
-                // The next request on this connection: closed without a byte of answer.
-                read_request();
-                drop(stream);
-            } else {
-                read_request();
-                let _ = write!(
-                    stream,
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-                    body.len()
-                );
-            }
+            // The next request on this connection: closed without a byte of answer.
+            read_request();
+            drop(stream);
+        } else {
+            read_request();
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            );
         }
     });
-    (base, connections)
+    (format!("http://127.0.0.1:{port}"), connections)
 }
 
 #[test]
@@ -420,7 +365,6 @@ fn a_connection_closed_before_any_answer_byte_is_retried_by_logout_authorize() {
 /// A TLS server on loopback with a self-signed certificate for `localhost` (which no client root
 /// store trusts). Completes handshakes if it can, answers nothing; counts connections.
 fn untrusted_tls_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::sync::atomic::{AtomicUsize, Ordering};
     let cert =
         rustls::pki_types::CertificateDer::from(include_bytes!("data/localhost.cert.der").to_vec());
     let key = rustls::pki_types::PrivateKeyDer::Pkcs8(
@@ -434,29 +378,18 @@ fn untrusted_tls_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUs
         .with_single_cert(vec![cert], key)
         .unwrap();
     let config = std::sync::Arc::new(config);
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!(
-        "https://localhost:{}",
-        listener.local_addr().unwrap().port()
-    );
-    let connections = std::sync::Arc::new(AtomicUsize::new(0));
-    let seen = connections.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            seen.fetch_add(1, Ordering::SeqCst);
-            let Ok(mut tls) = rustls::ServerConnection::new(config.clone()) else {
-                return;
-            };
-            let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-            while tls.is_handshaking() {
-                if tls.complete_io(&mut stream).is_err() {
-                    break;
-                }
+    let (port, connections) = support::scripted_server(move |_, mut stream| {
+        let Ok(mut tls) = rustls::ServerConnection::new(config.clone()) else {
+            return;
+        };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        while tls.is_handshaking() {
+            if tls.complete_io(&mut stream).is_err() {
+                break;
             }
         }
     });
-    (base, connections)
+    (format!("https://localhost:{port}"), connections)
 }
 
 #[test]
@@ -509,27 +442,22 @@ fn a_name_that_does_not_resolve_is_a_connect_failure_on_both_transports() {
 /// A proxy on loopback that records each request head it gets, then refuses with a 502.
 fn recording_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
     use std::io::{BufRead, BufReader};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
     let heads = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = heads.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { return };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut head = String::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
+    let (port, _) = support::scripted_server(move |_, mut stream| {
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = String::new();
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                break;
             }
-            seen.lock().unwrap().push(head);
-            let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
+            head.push_str(&line);
         }
+        seen.lock().unwrap().push(head);
+        let _ = stream.write_all(b"HTTP/1.1 502 Bad Gateway\r\ncontent-length: 0\r\n\r\n");
     });
-    (url, heads)
+    (format!("http://127.0.0.1:{port}"), heads)
 }
 
 #[test]

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
+mod support;
+
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -139,11 +141,7 @@ fn spans_and_events_name_every_attempt_and_never_a_secret() {
 #[test]
 fn transport_failures_are_events_with_their_kind() {
     // A port that was just free: connection refused on every attempt.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = support::freed_port();
     for transport in Transport::ALL {
         let config = Config::new(ApiKey::new("sk_test_SECRETKEY0123456789").unwrap())
             .with_base_url(BaseUrl::parse(&format!("http://127.0.0.1:{port}")).unwrap());

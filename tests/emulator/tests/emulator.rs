@@ -819,3 +819,63 @@ fn idp_initiated_logout_ends_the_session_and_reaches_the_app_logout_uri() {
         400
     );
 }
+
+#[cfg(target_os = "linux")]
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    // Fields after the command name (which is in parentheses): utime is the 12th, stime the 13th.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
+}
+
+/// Set in the child process the test below starts: there it serves an emulator and waits.
+const FD_CHILD: &str = "WORKOS_EMULATOR_FD_CHILD";
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_emulator_does_not_spin_when_it_runs_out_of_file_descriptors() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    if std::env::var_os(FD_CHILD).is_some() {
+        let emu = start().unwrap();
+        println!("serving {}", emu.base_url());
+        std::thread::sleep(Duration::from_secs(30));
+        return;
+    }
+    // This test binary again, running only this test as the child, allowed few file descriptors.
+    let exe = std::env::current_exe().unwrap();
+    let mut child = Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "ulimit -n 24 && exec '{}' --exact the_emulator_does_not_spin_when_it_runs_out_of_file_descriptors --nocapture --test-threads 1",
+            exe.display()
+        ))
+        .env(FD_CHILD, "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let serving = lines
+        .map_while(Result::ok)
+        .find(|line| line.contains("serving http://"))
+        .unwrap();
+    let addr = serving.rsplit("http://").next().unwrap().to_owned();
+    // More connections than it has descriptors for: accept() starts failing with EMFILE.
+    let held: Vec<_> = (0..48)
+        .filter_map(|_| std::net::TcpStream::connect(&addr).ok())
+        .collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let before = cpu_ticks(child.id());
+    std::thread::sleep(Duration::from_secs(1));
+    let used = cpu_ticks(child.id()) - before;
+    let _ = child.kill();
+    let _ = child.wait();
+    drop(held);
+    // A busy accept loop burns the whole second (about 100 ticks); backing off, a few.
+    assert!(
+        used < 30,
+        "the emulator used {used} ticks of CPU in one second"
+    );
+}

@@ -1,4 +1,5 @@
-//! The `test-util` test double, as a user's unit test uses it: blocking and async.
+//! The clients' call loops, blocking and async, over the `test-util` double as a user's unit test
+//! uses it: what they send, how they retry, when they read the clock, how bad input ends a call.
 
 #![cfg(feature = "test-util")]
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]

@@ -1,0 +1,32 @@
+//! Helpers the test files of this crate share: a port nothing listens on, and a scripted server
+//! on loopback.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::net::{TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// A loopback port that was free a moment ago: connecting to it is refused.
+pub fn freed_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// A server on `127.0.0.1:0` that hands each connection it accepts, with its number (from 0), to
+/// `serve` on its own thread. Returns the port, and how many connections it has accepted.
+pub fn scripted_server(
+    serve: impl Fn(usize, TcpStream) + Send + 'static,
+) -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let seen = connections.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            serve(seen.fetch_add(1, Ordering::SeqCst), stream);
+        }
+    });
+    (port, connections)
+}
