@@ -14,6 +14,9 @@ use crate::error::InvalidInput;
 /// The base URL both logout operations are served from, per the WorkOS API reference.
 const DEFAULT_BASE_URL: &str = "https://auth.workos.com";
 
+/// The path segments of Logout Authorize, below the base URL.
+const AUTHORIZE_PATH: &[&str] = &["sso", "logout", "authorize"];
+
 /// A validated base URL: `https`, or `http` to a loopback host (`localhost`, `127.0.0.0/8`,
 /// `[::1]`) for local emulators; no user info, query or fragment. A path prefix is kept:
 /// `https://proxy.example/workos/` serves `https://proxy.example/workos/sso/logout/authorize`.
@@ -27,7 +30,11 @@ const DEFAULT_BASE_URL: &str = "https://auth.workos.com";
 /// assert!(BaseUrl::parse("http://127.0.0.1:4100").is_ok());
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct BaseUrl(Url);
+pub struct BaseUrl {
+    url: Url,
+    /// The Logout Authorize URL below it, and the same as a request target: made once, here.
+    authorize: (Url, http::Uri),
+}
 
 impl BaseUrl {
     /// Parses and validates a base URL.
@@ -60,47 +67,59 @@ impl BaseUrl {
         if url.fragment().is_some() {
             return Err(fail("it must not have a fragment"));
         }
-        let base = BaseUrl(url);
         // Every URL derived from it must also be a valid `http::Uri`; checked once, here.
-        let probe = base.endpoint(&["sso", "logout", "authorize"]);
-        if probe.as_str().parse::<http::Uri>().is_err() {
+        let authorize_url = endpoint(&url, AUTHORIZE_PATH);
+        let Ok(authorize_uri) = authorize_url.as_str().parse() else {
             return Err(fail("it cannot be used as an HTTP request target"));
-        }
-        Ok(base)
+        };
+        Ok(BaseUrl {
+            url,
+            authorize: (authorize_url, authorize_uri),
+        })
     }
 
     /// The URL itself.
     pub fn as_url(&self) -> &Url {
-        &self.0
+        &self.url
     }
 
     /// The base URL with `segments` appended to its path, keeping any path prefix.
     pub(crate) fn endpoint(&self, segments: &[&str]) -> Url {
-        let mut url = self.0.clone();
-        if let Ok(mut path) = url.path_segments_mut() {
-            path.pop_if_empty().extend(segments);
-        }
-        url
+        endpoint(&self.url, segments)
     }
+
+    /// The Logout Authorize URL, and the same as a request target.
+    pub(crate) fn authorize(&self) -> &(Url, http::Uri) {
+        &self.authorize
+    }
+}
+
+/// `base` with `segments` appended to its path, keeping any path prefix.
+fn endpoint(base: &Url, segments: &[&str]) -> Url {
+    let mut url = base.clone();
+    if let Ok(mut path) = url.path_segments_mut() {
+        path.pop_if_empty().extend(segments);
+    }
+    url
 }
 
 impl Default for BaseUrl {
     /// `https://auth.workos.com`, where the WorkOS API reference serves both logout operations.
     #[allow(clippy::expect_used)] // a constant, not input: checked by the `default_base_url` test
     fn default() -> Self {
-        BaseUrl(Url::parse(DEFAULT_BASE_URL).expect("DEFAULT_BASE_URL is a valid URL"))
+        Self::parse(DEFAULT_BASE_URL).expect("DEFAULT_BASE_URL is a valid base URL")
     }
 }
 
 impl fmt::Debug for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BaseUrl({})", self.0)
+        write!(f, "BaseUrl({})", self.url)
     }
 }
 
 impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
+        self.url.fmt(f)
     }
 }
 
@@ -155,10 +174,11 @@ pub(crate) fn check_logout_url(
     let uri: http::Uri = text
         .parse()
         .map_err(|_| "it is not a valid request target")?;
-    let authority = uri.authority().map(|a| a.as_str().to_ascii_lowercase());
-    let port = uri.port().map(|p| format!(":{p}")).unwrap_or_default();
+    // The authority as written is the host both parsers read, then the port as written, if any.
     let host = url.host_str().unwrap_or_default();
-    if authority != Some(format!("{host}{port}")) {
+    let written = uri.authority().map_or(0, |a| a.as_str().len());
+    let port = uri.port().map_or(0, |p| p.as_str().len() + 1);
+    if !uri.host().is_some_and(|h| h.eq_ignore_ascii_case(host)) || written != host.len() + port {
         return Err("its host is not read the same way by every URL parser");
     }
     Ok((url, uri))

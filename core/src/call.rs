@@ -219,6 +219,18 @@ fn trace_attempt(
     secrets: &Secrets,
     retry: Option<Duration>,
 ) {
+    // Nothing is made for a subscriber that records neither event (the request id is scrubbed).
+    let wanted = match (result.is_ok(), retry.is_some()) {
+        (true, false) => tracing::enabled!(tracing::Level::INFO),
+        (true, true) => tracing::enabled!(target: "workos_sso_logout::retry", tracing::Level::INFO),
+        (false, false) => tracing::enabled!(tracing::Level::WARN),
+        (false, true) => {
+            tracing::enabled!(target: "workos_sso_logout::retry", tracing::Level::WARN)
+        }
+    };
+    if !wanted {
+        return;
+    }
     let retry_in_ms = retry.map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
     match result {
         Ok(response) => {

@@ -107,20 +107,31 @@ pub(crate) fn header_value(text: &str, field: &'static str) -> Result<HeaderValu
 /// assert!(ApiKey::new("sk_test_123\r\n").is_err());
 /// ```
 #[derive(Clone, PartialEq, Eq)]
-pub struct ApiKey(String);
+pub struct ApiKey {
+    key: String,
+    /// `Bearer <key>`, made once (sensitive: `http`'s `Debug` does not show it).
+    bearer: HeaderValue,
+}
 
 impl ApiKey {
     /// Validates and wraps an API key.
     pub fn new(key: impl Into<String>) -> Result<Self, InvalidInput> {
         let key = key.into();
         check("API key", &key, MAX_API_KEY_LEN, visible_ascii)?;
-        Ok(Self(key))
+        let mut bearer = header_value(&format!("Bearer {key}"), "API key")?;
+        bearer.set_sensitive(true);
+        Ok(Self { key, bearer })
     }
 
     /// The key itself. Call this only where the key must leave the process (the `Authorization`
     /// header); never log the result.
     pub fn expose_secret(&self) -> &str {
-        &self.0
+        &self.key
+    }
+
+    /// The `Authorization` header value that carries the key.
+    pub(crate) fn bearer(&self) -> &HeaderValue {
+        &self.bearer
     }
 }
 

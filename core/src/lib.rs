@@ -123,7 +123,7 @@ pub use config::Config;
 pub use error::{Error, FailureKind, InvalidInput, TransportError};
 pub use inputs::{ApiKey, IdempotencyKey, LogoutToken, ProfileId};
 pub use logout_authorize::{
-    LogoutAuthorization, LogoutAuthorizeRequest, parse_logout_authorize_response,
+    LogoutAuthorization, LogoutAuthorizeRequest, RedirectParts, parse_logout_authorize_response,
 };
 pub use logout_redirect::{LogoutRedirect, parse_logout_redirect_response};
 pub use options::ClientOptions;

@@ -12,16 +12,13 @@ use crate::base_url::check_logout_url;
 use crate::config::Config;
 use crate::error::{Error, InvalidInput};
 use crate::inputs::{IdempotencyKey, LogoutToken, ProfileId, header_value};
-use crate::redact::{Secrets, redact_url};
+use crate::redact::{REDACTED, Secrets, redact_url};
 use crate::request::base_request;
 use crate::response::Reader;
 use crate::response_error::UnexpectedReason;
 
 /// This endpoint, as errors name it.
 const ENDPOINT: &str = "logout_authorize";
-
-/// The path segments of Logout Authorize, below the base URL.
-const AUTHORIZE_PATH: &[&str] = &["sso", "logout", "authorize"];
 
 /// A Logout Authorize call: the profile to sign out, and optionally an idempotency key.
 ///
@@ -72,7 +69,7 @@ impl Config {
     /// assert_eq!(config.logout_authorize_url().as_str(), "https://auth.workos.com/sso/logout/authorize");
     /// ```
     pub fn logout_authorize_url(&self) -> Url {
-        self.base_url().endpoint(AUTHORIZE_PATH)
+        self.base_url().authorize().0.clone()
     }
 
     /// Builds the Logout Authorize request: `POST {base}/sso/logout/authorize` with
@@ -93,20 +90,19 @@ impl Config {
         request: &LogoutAuthorizeRequest,
     ) -> Result<Request<Vec<u8>>, Error> {
         let key = self.api_key().ok_or(InvalidInput::MissingApiKey)?;
-        let mut bearer = header_value(&format!("Bearer {}", key.expose_secret()), "API key")?;
-        bearer.set_sensitive(true);
-        let uri =
-            self.logout_authorize_url()
-                .as_str()
-                .parse()
-                .map_err(|_| InvalidInput::BaseUrl {
-                    url: None,
-                    reason: "the request URL is not a valid HTTP request target".into(),
-                })?;
-        let body = serde_json::json!({ "profile_id": request.profile_id.as_str() });
-        let mut built = base_request(self, Method::POST, uri, body.to_string().into());
+        let uri = self.base_url().authorize().1.clone();
+        let body = AuthorizeBody {
+            profile_id: request.profile_id.as_str(),
+        };
+        // Serialising a string field cannot fail; were it to, the profile id is what it names.
+        let body = serde_json::to_vec(&body).map_err(|_| InvalidInput::BadCharacter {
+            field: "profile id",
+            what: "a character JSON cannot hold",
+            at: 0,
+        })?;
+        let mut built = base_request(self, Method::POST, uri, body);
         let headers = built.headers_mut();
-        headers.insert(AUTHORIZATION, bearer);
+        headers.insert(AUTHORIZATION, key.bearer().clone());
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         if let Some(key) = &request.idempotency_key {
             let value = header_value(key.as_str(), "idempotency key")?;
@@ -114,6 +110,12 @@ impl Config {
         }
         Ok(built)
     }
+}
+
+/// The request's body.
+#[derive(serde::Serialize)]
+struct AuthorizeBody<'a> {
+    profile_id: &'a str,
 }
 
 /// A successful Logout Authorize: where to send the browser, and the token in it.
@@ -158,7 +160,9 @@ impl LogoutAuthorization {
     /// The application's answer to the browser that asked to sign out: `303 See Other` to the
     /// logout URL, with `Cache-Control: no-store` (the URL holds a single-use token: no cache may
     /// keep it) and `Referrer-Policy: no-referrer` (the pages that follow must not receive it in a
-    /// `Referer`). Any web framework can return it (map the empty body to its own type).
+    /// `Referer`). Any web framework on `http` 1 can return it (map the empty body to its own
+    /// type); for one on another `http` version, see [`redirect_parts`](Self::redirect_parts).
+    /// The `Location` header is marked sensitive, so `Debug` of the response does not show it.
     ///
     /// ```
     /// # use workos_sso_logout::parse_logout_authorize_response;
@@ -170,28 +174,81 @@ impl LogoutAuthorization {
     /// assert_eq!(response.headers()["location"], "https://auth.workos.com/sso/logout?token=t0k3n");
     /// assert_eq!(response.headers()["cache-control"], "no-store");
     /// assert_eq!(response.headers()["referrer-policy"], "no-referrer");
+    /// assert!(!format!("{response:?}").contains("t0k3n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn browser_redirect(&self) -> Result<Response<Vec<u8>>, Error> {
-        let location = header_value(&self.logout_url, "logout URL")?;
+        let parts = self.redirect_parts();
         let mut response = Response::new(Vec::new());
-        *response.status_mut() = http::StatusCode::SEE_OTHER;
-        let headers = response.headers_mut();
-        headers.insert(http::header::LOCATION, location);
-        headers.insert(
-            http::header::CACHE_CONTROL,
-            HeaderValue::from_static("no-store"),
-        );
-        headers.insert(
-            http::header::REFERRER_POLICY,
-            HeaderValue::from_static("no-referrer"),
-        );
+        *response.status_mut() = http::StatusCode::from_u16(parts.status())
+            .map_err(|_| InvalidInput::LogoutUrl("no redirect status"))?;
+        for (name, value) in parts.headers() {
+            let mut value = header_value(value, "logout URL")?;
+            value.set_sensitive(name == "location");
+            response
+                .headers_mut()
+                .insert(HeaderName::from_static(name), value);
+        }
         Ok(response)
+    }
+
+    /// [`browser_redirect`](Self::browser_redirect) as plain values — a status and header pairs —
+    /// for any web framework, whatever `http` version it is built on (actix-web 4 is on `http`
+    /// 0.2). `Debug` does not show the token.
+    ///
+    /// ```
+    /// # use workos_sso_logout::parse_logout_authorize_response;
+    /// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
+    /// # let body = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=t0k3n","logout_token":"t0k3n"}"#;
+    /// # let logout = parse_logout_authorize_response(&sent_to, &http::Response::new(body))?;
+    /// let redirect = logout.redirect_parts();
+    /// assert_eq!(redirect.status(), 303);
+    /// assert_eq!(redirect.headers()[0], ("location", "https://auth.workos.com/sso/logout?token=t0k3n"));
+    /// assert!(!format!("{redirect:?}").contains("t0k3n"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn redirect_parts(&self) -> RedirectParts<'_> {
+        RedirectParts {
+            location: &self.logout_url,
+        }
     }
 
     /// Both parts, by value.
     pub fn into_parts(self) -> (String, LogoutToken) {
         (self.logout_url, self.logout_token)
+    }
+}
+
+/// The browser's redirect to a logout URL as plain values
+/// ([`LogoutAuthorization::redirect_parts`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct RedirectParts<'a> {
+    location: &'a str,
+}
+
+impl<'a> RedirectParts<'a> {
+    /// `303` (See Other: the browser follows with a `GET`).
+    pub fn status(&self) -> u16 {
+        303
+    }
+
+    /// The headers, lowercase name and value: `location` (the logout URL, which carries the token:
+    /// do not log it), `cache-control: no-store` and `referrer-policy: no-referrer`.
+    pub fn headers(&self) -> [(&'static str, &'a str); 3] {
+        [
+            ("location", self.location),
+            ("cache-control", "no-store"),
+            ("referrer-policy", "no-referrer"),
+        ]
+    }
+}
+
+impl fmt::Debug for RedirectParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RedirectParts")
+            .field("status", &self.status())
+            .field("location", &REDACTED)
+            .finish()
     }
 }
 
@@ -259,19 +316,23 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
     let answer: Answer = serde_json::from_slice(response.body().as_ref())
         .map_err(|error| reader.unreadable(&error))?;
     // A success body carries a fresh token: an error about it must not show it.
-    let mut with_token = secrets.clone();
-    if let Field::Text(token) = &answer.logout_token {
+    let fail = |reason, token: &str| {
+        let mut with_token = secrets.clone();
         with_token.add(token);
-    }
-    let reader = Reader {
-        secrets: &with_token,
-        ..reader
+        let reader = Reader {
+            secrets: &with_token,
+            ..reader
+        };
+        reader.unexpected(reason)
     };
-    let fail = |reason| reader.unexpected(reason);
-    let url = answer.logout_url.text("logout_url").map_err(fail)?;
-    let token = answer.logout_token.text("logout_token").map_err(fail)?;
+    let token = answer.logout_token.text("logout_token");
+    let url = answer.logout_url.text("logout_url");
+    let url = url.map_err(|reason| fail(reason, token.as_deref().unwrap_or_default()))?;
+    let token = token.map_err(|reason| fail(reason, ""))?;
+    // (An invalid token is not added: the excerpt of a JSON body hides every token already.)
     let token = LogoutToken::new(token)
-        .map_err(|_| fail(UnexpectedReason::InvalidField("logout_token")))?;
+        .map_err(|_| fail(UnexpectedReason::InvalidField("logout_token"), ""))?;
+    let fail = |reason| fail(reason, token.expose_secret());
     // The browser is sent there: the rule for a URL that carries a token, and not our API key.
     let parsed = check_logout_url(&url, request_url.scheme() == "https")
         .ok()
@@ -320,7 +381,7 @@ impl Field {
     }
 }
 
-/// The answer's keys (escaped spellings included: `serde_json` reads them).
+/// The answer's keys (a key written with JSON escapes is the same key: `serde_json` decodes it).
 #[derive(serde::Deserialize)]
 #[serde(field_identifier, rename_all = "snake_case")]
 enum Key {

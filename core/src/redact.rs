@@ -1,6 +1,8 @@
 //! Redaction: what every text kept from a response, and every URL shown in a `Debug`, goes
 //! through. A leaf: imports nothing from the crate.
 
+use std::sync::Arc;
+
 use url::Url;
 
 /// What a redacted value is replaced by.
@@ -18,7 +20,8 @@ pub(crate) const MAX_EXCERPT_LEN: usize = 512;
 /// a response is scrubbed of them before anything else. No `Debug`: it holds secrets.
 #[derive(Clone, Default)]
 pub(crate) struct Secrets {
-    forms: Vec<String>,
+    /// Shared, so a call's set starts as its configuration's without copying the key.
+    forms: Vec<Arc<str>>,
 }
 
 impl Secrets {
@@ -27,12 +30,20 @@ impl Secrets {
         if secret.len() < MIN_EXACT_SECRET_LEN {
             return;
         }
-        let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
-        let json = serde_json::Value::from(secret).to_string();
-        let json = json.trim_matches('"');
-        for form in [secret, &percent, &percent.replace('+', "%20"), json] {
-            if !self.forms.iter().any(|f| f == form) {
-                self.forms.push(form.to_owned());
+        let mut forms = vec![secret.to_owned()];
+        // Form encoding keeps letters, digits and `*-._` as they are, and JSON escapes only
+        // quotes, backslashes and control characters: a JWT or an API key has no other form.
+        let kept = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'*' | b'-' | b'.' | b'_');
+        if !secret.bytes().all(kept) {
+            let percent: String = url::form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+            forms.push(percent.replace('+', "%20"));
+            forms.push(percent);
+            let json = serde_json::Value::from(secret).to_string();
+            forms.push(json.trim_matches('"').to_owned());
+        }
+        for form in forms {
+            if !self.forms.iter().any(|f| **f == *form) {
+                self.forms.push(Arc::from(form));
             }
         }
         self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
@@ -49,12 +60,12 @@ impl Secrets {
 
     /// The longest form, in bytes (how far a cut must reach to keep a secret whole).
     fn longest(&self) -> usize {
-        self.forms.first().map_or(0, String::len)
+        self.forms.first().map_or(0, |f| f.len())
     }
 
     /// Whether `text` holds one of the secrets, in any form.
     pub(crate) fn found_in(&self, text: &str) -> bool {
-        self.forms.iter().any(|f| text.contains(f.as_str()))
+        self.forms.iter().any(|f| text.contains(&**f))
     }
 
     /// `text` as it may be kept and shown: the exact secrets replaced, then anything that looks
@@ -63,7 +74,7 @@ impl Secrets {
     pub(crate) fn scrub(&self, text: &str) -> String {
         let mut text = text.to_owned();
         for form in &self.forms {
-            text = text.replace(form.as_str(), REDACTED);
+            text = text.replace(&**form, REDACTED);
         }
         escape_controls(&redact_text(&text))
     }
@@ -260,7 +271,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn url_tokens_are_found_in_every_spelling() {
+    fn url_tokens_are_found_in_every_form() {
         let url = Url::parse("https://a.example/x?token=a%2Bb%2Fc%3D12&id_TOKEN=eyJ.abc&state=s#f")
             .unwrap_or_else(|e| panic!("{e}"));
         let mut secrets = Secrets::default();

@@ -128,8 +128,8 @@ fn busy(status: u16, retry_after: &str) -> http::Response<Vec<u8>> {
         .unwrap()
 }
 
-/// The clients' loops keep the call in place; a caller's loop moves it through `Step`s. Both
-/// make the same requests and wait the same delays (none for a zero delay).
+/// The clients' loops and a caller's own loop over the same `Call` API make the same requests and
+/// wait the same delays (none for a zero delay).
 #[test]
 fn both_clients_retry_as_the_call_machine_says() {
     let answers = || {

@@ -275,6 +275,8 @@ fn no_secret_in_any_debug_or_display() {
     )
     .unwrap();
     shown.push(("authorization", format!("{auth:?}")));
+    shown.push(("browser redirect", format!("{:?}", auth.browser_redirect())));
+    shown.push(("redirect parts", format!("{:?}", auth.redirect_parts())));
 
     let bodies = [
         format!(

@@ -415,10 +415,10 @@ fn hints_follow_the_endpoint_and_the_status() {
     assert!(!huge.to_string().contains("18446744073709551615"), "{huge}");
 }
 
-/// A token with other spellings (here `a+b/c=12`, sent percent-encoded) is looked for in every
-/// spelling, as one that has none is looked for as it stands.
+/// A token that encodes differently (here `a+b/c=12`, sent percent-encoded) is looked for in
+/// every form a `Location` can carry it in.
 #[test]
-fn a_location_carrying_the_token_in_any_spelling_is_refused() {
+fn a_location_carrying_the_token_in_any_form_is_refused() {
     let sent_to =
         url::Url::parse("https://auth.workos.com/sso/logout?token=a%2Bb%2Fc%3D12").unwrap();
     let redirect = |location: &str| {
@@ -472,7 +472,7 @@ fn a_field_given_twice_is_refused() {
         );
         assert!(!format!("{err} {err:?}").contains("tok1"), "{err:?}");
     }
-    // An escaped spelling of the key is the same key.
+    // A key written with a JSON escape is the same key.
     let escaped = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok1","logout\u005furl":"https://evil.example/?token=tok1","logout_token":"tok1"}"#;
     let err =
         parse_logout_authorize_response(&sent_to(), &response(200, &[], escaped)).unwrap_err();

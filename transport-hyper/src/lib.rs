@@ -104,8 +104,8 @@ impl<C: Connect + Clone + Send + Sync + 'static> AsyncTransport for HyperTranspo
     }
 }
 
-/// The answer to a request handed to hyper-util (`send` as an `async fn` kept the request in its
-/// future: 1208 bytes, 496 now), body up to `limit` bytes, within `timeout` from the first poll.
+/// The answer to a request already handed to hyper-util (so the future does not hold the request
+/// too), body up to `limit` bytes, within `timeout` from the first poll.
 async fn read(response: ResponseFuture, timeout: Duration, limit: u64) -> Answer {
     let read = async move {
         let (parts, body) = response.await.map_err(classify)?.into_parts();

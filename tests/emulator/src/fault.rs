@@ -46,7 +46,7 @@ pub enum Fault {
         /// The body; `None` gives `{"message":"<reason phrase>","code":"emulated_fault"}`.
         #[serde(default)]
         body: Option<String>,
-        /// Extra headers, such as `Retry-After`.
+        /// Extra headers, such as `Retry-After` (an `X-Request-ID` here replaces the emulator's).
         #[serde(default)]
         headers: Vec<(String, String)>,
     },

@@ -5,8 +5,10 @@
 //! - `GET /sso/authorize?redirect_uri&state` (WorkOS's SSO authorize): with a live IdP session
 //!   cookie it returns to `redirect_uri` at once with a `code` (a silent sign-in, as Entra ID and
 //!   Okta do); without one it sends the browser to the IdP's sign-in form.
-//! - `GET /idp/sign-in` shows that form; `POST /idp/sign-in` starts an IdP session (the cookie
-//!   `emu_idp_session`) and returns to `redirect_uri` with a `code`.
+//! - `GET /idp/sign-in` shows that form, with a user on an OIDC connection and one on a SAML
+//!   connection (whose logout WorkOS refuses); `POST /idp/sign-in` (`user=oidc` or `user=saml`)
+//!   starts an IdP session (the cookie `emu_idp_session`) and returns to `redirect_uri` with a
+//!   `code`.
 //! - `POST /sso/token` (form: `client_secret` = the API key, `code`) exchanges a code, once, for
 //!   `{"access_token", "profile"}`.
 //! - `GET /idp/end_session` (where Logout Redirect sends the browser) ends the IdP session, clears
@@ -20,7 +22,7 @@ use hyper::{Method, StatusCode};
 use serde_json::json;
 
 use super::server::{Reply, html_reply, json_reply, redirect_reply};
-use super::{OIDC_PROFILE_ID, Shared};
+use super::{OIDC_PROFILE_ID, SAML_PROFILE_ID, Shared};
 
 /// The IdP session cookie's name.
 pub const IDP_SESSION_COOKIE: &str = "emu_idp_session";
@@ -96,7 +98,12 @@ fn no_redirect_uri() -> Reply {
 }
 
 /// Back to the application with a fresh single-use code.
-fn with_code(shared: &Shared, redirect_uri: &str, state: Option<String>) -> Reply {
+fn with_code(
+    shared: &Shared,
+    redirect_uri: &str,
+    state: Option<String>,
+    profile: &'static str,
+) -> Reply {
     let code = shared.random_id();
     let expiry = shared.unix_now() + CODE_LIFETIME_SECS;
     {
@@ -104,7 +111,7 @@ fn with_code(shared: &Shared, redirect_uri: &str, state: Option<String>) -> Repl
         if state.codes.len() >= 10_000 {
             state.codes.clear();
         }
-        state.codes.insert(code.clone(), expiry);
+        state.codes.insert(code.clone(), (expiry, profile));
     }
     let mut pairs = form_urlencoded::Serializer::new(String::new());
     pairs.append_pair("code", &code);
@@ -120,11 +127,16 @@ fn authorize(shared: &Shared, headers: &hyper::HeaderMap, query: &str) -> Reply 
     let Some(redirect_uri) = redirect_uri(query.as_bytes()) else {
         return no_redirect_uri();
     };
-    let live = session_cookie(headers).is_some_and(|s| shared.lock().idp_sessions.contains(&s));
+    let live = session_cookie(headers).and_then(|s| shared.lock().idp_sessions.get(&s).copied());
     match live {
         // Silent sign-in: the IdP still knows the browser.
-        true => with_code(shared, &redirect_uri, param(query.as_bytes(), "state")),
-        false => redirect_reply(StatusCode::FOUND, &format!("/idp/sign-in?{query}")),
+        Some(profile) => with_code(
+            shared,
+            &redirect_uri,
+            param(query.as_bytes(), "state"),
+            profile,
+        ),
+        None => redirect_reply(StatusCode::FOUND, &format!("/idp/sign-in?{query}")),
     }
 }
 
@@ -142,8 +154,12 @@ fn sign_in_form(query: &str) -> Reply {
         "<!DOCTYPE html>\n<html><head><title>Emulated IdP: sign in</title></head><body>\
          <h1 id=\"idp-sign-in\">Sign in to the emulated identity provider</h1>\
          <form method=\"post\" action=\"/idp/sign-in\">{}{}\
-         <p>User: <strong>user@example.com</strong> ({OIDC_PROFILE_ID})</p>\
-         <button id=\"sign-in\" type=\"submit\">Sign in</button></form></body></html>\n",
+         <p>User: <strong>user@example.com</strong> ({OIDC_PROFILE_ID}), on an OIDC connection</p>\
+         <button id=\"sign-in\" type=\"submit\" name=\"user\" value=\"oidc\">Sign in</button>\
+         <p>User: <strong>saml-user@example.com</strong> ({SAML_PROFILE_ID}), on a SAML connection \
+         (WorkOS does not support its logout)</p>\
+         <button id=\"sign-in-saml\" type=\"submit\" name=\"user\" value=\"saml\">Sign in with SAML</button>\
+         </form></body></html>\n",
         field("redirect_uri"),
         field("state"),
     );
@@ -154,15 +170,19 @@ fn sign_in(shared: &Shared, body: &[u8]) -> Reply {
     let Some(redirect_uri) = redirect_uri(body) else {
         return no_redirect_uri();
     };
+    let profile = match param(body, "user").as_deref() {
+        Some("saml") => SAML_PROFILE_ID,
+        _ => OIDC_PROFILE_ID,
+    };
     let session = shared.random_id();
     {
         let mut state = shared.lock();
         if state.idp_sessions.len() >= 10_000 {
             state.idp_sessions.clear();
         }
-        state.idp_sessions.insert(session.clone());
+        state.idp_sessions.insert(session.clone(), profile);
     }
-    let mut reply = with_code(shared, &redirect_uri, param(body, "state"));
+    let mut reply = with_code(shared, &redirect_uri, param(body, "state"), profile);
     let cookie = format!("{IDP_SESSION_COOKIE}={session}; Path=/; HttpOnly; SameSite=Lax");
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         reply.headers_mut().append(SET_COOKIE, value);
@@ -179,22 +199,28 @@ fn token(shared: &Shared, body: &[u8]) -> Reply {
     }
     let code = param(body, "code").unwrap_or_default();
     let now = shared.unix_now();
-    let expiry = shared.lock().codes.remove(&code);
-    match expiry {
-        Some(expiry) if now < expiry => json_reply(
-            StatusCode::OK,
-            json!({
-                "access_token": shared.random_id(),
-                "profile": {
-                    "object": "profile",
-                    "id": OIDC_PROFILE_ID,
-                    "connection_type": "GenericOIDC",
-                    "email": "user@example.com",
-                    "first_name": "Emulated",
-                    "last_name": "User",
-                }
-            }),
-        ),
+    let found = shared.lock().codes.remove(&code);
+    match found {
+        Some((expiry, profile)) if now < expiry => {
+            let (connection_type, email) = match profile {
+                SAML_PROFILE_ID => ("GenericSAML", "saml-user@example.com"),
+                _ => ("GenericOIDC", "user@example.com"),
+            };
+            json_reply(
+                StatusCode::OK,
+                json!({
+                    "access_token": shared.random_id(),
+                    "profile": {
+                        "object": "profile",
+                        "id": profile,
+                        "connection_type": connection_type,
+                        "email": email,
+                        "first_name": "Emulated",
+                        "last_name": "User",
+                    }
+                }),
+            )
+        }
         _ => json_reply(
             StatusCode::BAD_REQUEST,
             json!({"error": "invalid_grant", "error_description": "The code is invalid, expired or used."}),

@@ -436,10 +436,10 @@ pub(crate) struct State {
     clock_offset: Duration,
     next_request_id: u64,
     next_token_id: u64,
-    /// Live IdP sessions (the `emu_idp_session` cookie values).
-    idp_sessions: std::collections::HashSet<String>,
-    /// Sign-in codes not yet exchanged, with their expiry (Unix seconds).
-    codes: HashMap<String, u64>,
+    /// Live IdP sessions (the `emu_idp_session` cookie values), with the profile signed in.
+    idp_sessions: HashMap<String, &'static str>,
+    /// Sign-in codes not yet exchanged: their expiry (Unix seconds) and profile.
+    codes: HashMap<String, (u64, &'static str)>,
 }
 
 impl Shared {

@@ -148,7 +148,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, st
     Ok(finish(&shared, reply))
 }
 
-/// Adds the `X-Request-ID` every response carries.
+/// Adds the `X-Request-ID` every response carries (unless a fault set one).
 fn finish(shared: &Shared, mut reply: Reply) -> Reply {
     let id = {
         let mut state = shared.lock();
@@ -158,7 +158,11 @@ fn finish(shared: &Shared, mut reply: Reply) -> Reply {
             shared.request_id_prefix, state.next_request_id
         )
     };
-    if let Ok(v) = HeaderValue::from_str(&id) {
+    // A fault that names its own request id keeps it (a proxy in between can rewrite it too).
+    if let (Ok(v), false) = (
+        HeaderValue::from_str(&id),
+        reply.headers().contains_key("x-request-id"),
+    ) {
         reply.headers_mut().insert("x-request-id", v);
     }
     reply

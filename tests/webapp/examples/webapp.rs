@@ -21,12 +21,12 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Open {app_base}/ and sign in; sign out there, or at the IdP: {}/idp/sign-out",
         emulator.base_url()
     );
-    let config = AppConfig {
-        app_base,
-        workos_base: emulator.base_url().to_owned(),
-        api_key: emulator.api_key().to_owned(),
-        client_id: "client_emulator".into(),
-    };
+    let config = AppConfig::new(
+        &app_base,
+        emulator.base_url(),
+        emulator.api_key(),
+        "client_emulator",
+    );
     serve(listener, config).await?;
     Ok(())
 }
