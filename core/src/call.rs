@@ -18,9 +18,9 @@ use crate::logout_authorize::{self, LogoutAuthorization, LogoutAuthorizeRequest}
 use crate::logout_redirect::{self, LogoutRedirect};
 use crate::redact::Secrets;
 use crate::request::copy_request;
-#[cfg(feature = "tracing")]
-use crate::response::request_id;
 use crate::retry::{Outcome, RetryPolicy};
+#[cfg(feature = "tracing")]
+use crate::trace;
 
 /// Reads an endpoint's final response, scrubbing errors of the call's secrets.
 type Parse<T> = fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>;
@@ -179,14 +179,21 @@ impl<T> Call<T> {
             .policy
             .retry_delay(self.attempts, outcome, spends_token, clock);
         #[cfg(feature = "tracing")]
-        trace_attempt(self.attempts, &result, &self.secrets, retry);
-        match (retry, result) {
-            (Some(delay), _) => self.attempt(delay),
-            (None, Ok(response)) => {
-                Step::Done((self.endpoint.parse)(&self.url, &response, &self.secrets))
-            }
-            (None, Err(error)) => Step::Done(Err(error.into())),
-        }
+        trace::attempt(self.attempts, &result, &self.secrets, retry);
+        let done = match (retry, result) {
+            (Some(delay), _) => return self.attempt(delay),
+            (None, Ok(response)) => (self.endpoint.parse)(&self.url, &response, &self.secrets),
+            (None, Err(error)) => Err(error.into()),
+        };
+        #[cfg(feature = "tracing")]
+        trace::outcome(self.attempts, done.as_ref().err());
+        Step::Done(done)
+    }
+
+    /// The span of this call (see `trace.rs`), for the clients to run it in.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn span(&self) -> tracing::Span {
+        trace::call_span(self.endpoint.spends_token, &self.url)
     }
 
     /// How many attempts have been started.
@@ -205,62 +212,6 @@ impl<T> Call<T> {
             delay,
             request: copy_request(&self.request),
             call: self,
-        }
-    }
-}
-
-/// The event of an attempt: its number, then the status and request id (bounded and scrubbed
-/// like every text kept from a response) or the failure kind, and the retry delay if one is due.
-/// No URL, header, body or transport message: those can carry the key or the token.
-#[cfg(feature = "tracing")]
-fn trace_attempt(
-    attempt: u32,
-    result: &Result<Response<Vec<u8>>, TransportError>,
-    secrets: &Secrets,
-    retry: Option<Duration>,
-) {
-    // Nothing is made for a subscriber that records neither event (the request id is scrubbed).
-    let wanted = match (result.is_ok(), retry.is_some()) {
-        (true, false) => tracing::enabled!(tracing::Level::INFO),
-        (true, true) => tracing::enabled!(target: "workos_sso_logout::retry", tracing::Level::INFO),
-        (false, false) => tracing::enabled!(tracing::Level::WARN),
-        (false, true) => {
-            tracing::enabled!(target: "workos_sso_logout::retry", tracing::Level::WARN)
-        }
-    };
-    if !wanted {
-        return;
-    }
-    let retry_in_ms = retry.map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
-    match result {
-        Ok(response) => {
-            let request_id = request_id(response.headers(), secrets);
-            let request_id = request_id.as_deref().unwrap_or("-");
-            let status = response.status().as_u16();
-            match retry_in_ms {
-                Some(retry_in_ms) => tracing::info!(
-                    target: "workos_sso_logout::retry",
-                    attempt,
-                    status,
-                    request_id,
-                    retry_in_ms,
-                    "attempt answered; retrying"
-                ),
-                None => tracing::info!(attempt, status, request_id, "attempt answered"),
-            }
-        }
-        Err(error) => {
-            let failure = format!("{:?}", error.kind());
-            match retry_in_ms {
-                Some(retry_in_ms) => tracing::warn!(
-                    target: "workos_sso_logout::retry",
-                    attempt,
-                    failure,
-                    retry_in_ms,
-                    "attempt failed; retrying"
-                ),
-                None => tracing::warn!(attempt, failure, "attempt failed"),
-            }
         }
     }
 }

@@ -234,7 +234,7 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
     /// Drives a [`Call`] through its attempts: the blocking call loop.
     pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
         #[cfg(feature = "tracing")]
-        let span = call_span(&call);
+        let span = call.span();
         #[cfg(feature = "tracing")]
         let _entered = span.enter();
         let mut step = call.start();
@@ -249,8 +249,6 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
                         self.env.sleep(delay);
                     }
                     let sent = self.transport.send(request);
-                    #[cfg(feature = "tracing")]
-                    span.record("attempts", call.attempts());
                     step = call.handle_with(sent, || (self.env.now(), self.env.random()));
                 }
                 Step::Done(result) => return result,
@@ -300,7 +298,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     fn drive<O>(&self, call: Result<Call<O>, Error>) -> impl Future<Output = Result<O, Error>> {
         #[cfg(feature = "tracing")]
         let span = match &call {
-            Ok(call) => call_span(call),
+            Ok(call) => call.span(),
             Err(_) => tracing::Span::none(),
         };
         let attempts = async move {
@@ -316,8 +314,6 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
                             self.env.sleep_async(delay).await;
                         }
                         let sent = self.transport.send(request).await;
-                        #[cfg(feature = "tracing")]
-                        tracing::Span::current().record("attempts", call.attempts());
                         step = call.handle_with(sent, || (self.env.now(), self.env.random()));
                     }
                     Step::Done(result) => return result,
@@ -328,15 +324,4 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         let attempts = tracing::Instrument::instrument(attempts, span);
         attempts
     }
-}
-
-/// The span of one call: the endpoint, and how many attempts it took (recorded as it goes).
-#[cfg(feature = "tracing")]
-fn call_span<O>(call: &Call<O>) -> tracing::Span {
-    let endpoint = call.endpoint();
-    tracing::info_span!(
-        "workos_sso_logout",
-        endpoint,
-        attempts = tracing::field::Empty
-    )
 }

@@ -18,7 +18,9 @@ use crate::response_error::{ApiError, UnexpectedResponse};
 /// Everything this crate can say went wrong.
 ///
 /// `Display` is one line a person can act on; no variant ever contains the API key or the logout
-/// token.
+/// token. When WorkOS sent an `X-Request-ID`, `Display` already ends with `[request id …]` (then
+/// the hint): log `{err}` as it is. [`request_id`](Self::request_id) is the same id alone, for a
+/// structured log field or a page shown to your user.
 ///
 /// ```
 /// use workos_sso_logout::{Error, ProfileId};

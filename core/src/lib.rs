@@ -65,6 +65,7 @@
 //! ```
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 /// This crate's README examples, compiled and run as doctests.
 #[cfg(doctest)]
@@ -103,6 +104,10 @@ mod response; // 8
 mod logout_authorize; // 9
 mod logout_redirect; // 9
 
+// what a call tells `tracing` (feature `tracing`)
+#[cfg(feature = "tracing")]
+mod trace; // 9
+
 // the call machine
 mod call; // 10
 
@@ -111,6 +116,7 @@ mod client; // 11
 
 // a recording transport for users' unit tests (feature `test-util`)
 #[cfg(feature = "test-util")]
+#[cfg_attr(docsrs, doc(cfg(feature = "test-util")))]
 pub mod test_util; // 11
 
 pub use http;

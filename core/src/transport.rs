@@ -182,19 +182,31 @@ where
 /// The clock, randomness and sleeping a call loop needs, as one small trait so a test can replace
 /// them (a fixed clock, fixed randomness, no real sleeping). Every method has a `std` default.
 ///
+/// An instant environment for tests of either client: [`sleep`](Self::sleep) is what the blocking
+/// [`Client`](crate::Client) waits with, [`sleep_async`](Self::sleep_async) what the
+/// [`AsyncClient`](crate::AsyncClient) awaits.
+///
 /// ```
 /// use std::time::Duration;
 /// use workos_sso_logout::Environment;
 ///
-/// /// Records the delays instead of sleeping.
+/// /// Records the delays instead of waiting them out.
 /// #[derive(Default)]
-/// struct NoSleep(std::sync::Mutex<Vec<Duration>>);
-/// impl Environment for NoSleep {
+/// struct Instant(std::sync::Mutex<Vec<Duration>>);
+/// impl Environment for Instant {
 ///     fn sleep(&self, delay: Duration) {
 ///         self.0.lock().unwrap().push(delay);
 ///     }
+///     async fn sleep_async(&self, delay: Duration) {
+///         self.0.lock().unwrap().push(delay);
+///     }
 /// }
-/// NoSleep::default().sleep(Duration::from_secs(60)); // returns at once
+/// let env = Instant::default();
+/// env.sleep(Duration::from_secs(60)); // returns at once
+/// let mut wait = std::pin::pin!(env.sleep_async(Duration::from_secs(60)));
+/// let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+/// assert!(wait.as_mut().poll(&mut cx).is_ready()); // ready at the first poll
+/// assert_eq!(env.0.lock().unwrap().len(), 2);
 /// ```
 pub trait Environment {
     /// The current time (reads HTTP-date `Retry-After` values).

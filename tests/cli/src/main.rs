@@ -121,7 +121,7 @@ enum Command {
 /// visible to every user of the machine in the process list; stdin and the environment are not).
 #[derive(Debug, Args)]
 struct TokenArg {
-    /// The logout token; `-` reads it from stdin [env: WORKOS_LOGOUT_TOKEN].
+    /// The logout token; `-` reads it from stdin.
     #[arg(long, env = "WORKOS_LOGOUT_TOKEN", hide_env_values = true)]
     token: Option<String>,
 }

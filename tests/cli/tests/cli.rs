@@ -368,6 +368,10 @@ fn every_subcommand_has_help() {
         let o = run(&[sub, "--help"]);
         assert_eq!(o.status.code(), Some(0), "{sub}");
         assert!(stdout(&o).contains("Usage: workos-logout"), "{sub}");
+        // Each variable the subcommand reads is named once.
+        for var in ["WORKOS_LOGOUT_TOKEN", "WORKOS_API_KEY", "WORKOS_BASE_URL"] {
+            assert!(stdout(&o).matches(var).count() <= 1, "{sub}: {var} twice");
+        }
     }
     let o = run(&["--help"]);
     assert!(stdout(&o).contains("Exit status"));
@@ -386,9 +390,15 @@ fn verbose_shows_each_attempt_on_stderr_without_secrets() {
     let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let token = json["logout_token"].as_str().unwrap();
     let err = stderr(&o);
-    assert!(err.contains("attempt=1 status=429"), "{err}");
-    assert!(err.contains("retry_in_ms=0"), "{err}");
-    assert!(err.contains("attempt=2 status=200"), "{err}");
+    assert!(
+        err.contains("http.request.resend_count=0 http.response.status_code=429"),
+        "{err}"
+    );
+    assert!(err.contains("workos.retry_delay_ms=0"), "{err}");
+    assert!(
+        err.contains("http.request.resend_count=1 http.response.status_code=200"),
+        "{err}"
+    );
     assert!(
         !err.contains(token) && !err.contains(emu.api_key()),
         "{err}"

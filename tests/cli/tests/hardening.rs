@@ -222,8 +222,14 @@ fn cli_prints_one_line_per_retry_and_one_line_per_error_without_secrets() {
     let err = text(&o.stderr);
     let lines: Vec<&str> = err.lines().collect();
     assert_eq!(lines.len(), 2, "{err}");
-    assert!(lines[0].contains("attempt=1 status=503") && lines[0].contains("retry_in_ms="));
-    assert!(lines[1].contains("attempt=2 status=429") && lines[1].contains("retry_in_ms=0"));
+    let attempt = |n: u32, status: u16| {
+        format!(
+            "http.request.resend_count={} http.response.status_code={status}",
+            n - 1
+        )
+    };
+    assert!(lines[0].contains(&attempt(1, 503)) && lines[0].contains("workos.retry_delay_ms="));
+    assert!(lines[1].contains(&attempt(2, 429)) && lines[1].contains("workos.retry_delay_ms=0"));
 
     let v = authorize_json(&emu);
     let token = v["logout_token"].as_str().unwrap();
