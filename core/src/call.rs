@@ -21,6 +21,7 @@ use crate::request::copy_request;
 use crate::retry::{Outcome, RetryPolicy};
 #[cfg(feature = "tracing")]
 use crate::trace;
+use crate::transport::Environment;
 
 /// Reads an endpoint's final response, scrubbing errors of the call's secrets.
 type Parse<T> = fn(&Url, &Response<Vec<u8>>, &Secrets) -> Result<T, Error>;
@@ -77,14 +78,14 @@ const REDIRECT: Endpoint<LogoutRedirect> = Endpoint {
 ///         .body(br#"{"logout_url":"https://auth.workos.com/sso/logout?token=t","logout_token":"t"}"#.to_vec())?,
 ///     http::Response::builder().status(503).body(br#"{"message":"busy"}"#.to_vec())?,
 /// ];
-/// let mut step = config.authorize_call(&request, &RetryPolicy::default(), 42)?.start();
+/// let mut step = config.authorize_call(&request, &RetryPolicy::default(), &StdEnvironment)?.start();
 /// let auth = loop {
 ///     match step {
 ///         Step::Send { delay, request, call } => {
 ///             // sleep `delay`, send `request`, and feed what came back:
 ///             assert_eq!(request.uri(), "https://auth.workos.com/sso/logout/authorize");
 ///             let answer = answers.pop().ok_or("no answer left")?;
-///             step = call.handle(Ok::<_, TransportError>(answer), SystemTime::now(), 7);
+///             step = call.handle_response(answer, SystemTime::now(), StdEnvironment.random());
 ///         }
 ///         Step::Done(result) => break result?,
 ///     }
@@ -158,6 +159,27 @@ impl<T> Call<T> {
         self.handle_with(result, || (now, random))
     }
 
+    /// [`handle`](Self::handle) of a response (any status).
+    pub fn handle_response(
+        self,
+        response: Response<Vec<u8>>,
+        now: SystemTime,
+        random: u128,
+    ) -> Step<T> {
+        self.handle(Ok::<_, TransportError>(response), now, random)
+    }
+
+    /// [`handle`](Self::handle) of a transport's failure to get a response (any error type;
+    /// classified by [`TransportError::from_error`]).
+    pub fn handle_failure(
+        self,
+        error: impl Into<BoxError>,
+        now: SystemTime,
+        random: u128,
+    ) -> Step<T> {
+        self.handle(Err::<Response<Vec<u8>>, _>(error), now, random)
+    }
+
     /// [`handle`](Self::handle), with the time and a random number given by `clock`, which is
     /// called only when a retry is due (what the crate's clients use: an attempt that ends the
     /// call reads neither).
@@ -218,18 +240,19 @@ impl<T> Call<T> {
 
 impl Config {
     /// A Logout Authorize call under `policy`. When more than one attempt is allowed and the
-    /// request has no idempotency key, one is made from `random` so all attempts share it.
+    /// request has no idempotency key, one is made ([`IdempotencyKey::random`]`(env)`, the only
+    /// use of `env` here) so all attempts share it.
     pub fn authorize_call(
         &self,
         request: &LogoutAuthorizeRequest,
         policy: &RetryPolicy,
-        random: u128,
+        env: &impl Environment,
     ) -> Result<Call<LogoutAuthorization>, Error> {
         let request = match (request.idempotency_key(), policy.max_attempts() > 1) {
             (None, true) => Cow::Owned(
                 request
                     .clone()
-                    .with_idempotency_key(IdempotencyKey::from_random(random)),
+                    .with_idempotency_key(IdempotencyKey::random(env)),
             ),
             _ => Cow::Borrowed(request),
         };

@@ -106,13 +106,7 @@ macro_rules! client_common {
                 &self,
                 request: &LogoutAuthorizeRequest,
             ) -> Result<Call<LogoutAuthorization>, Error> {
-                let policy = self.options.retry_policy();
-                // Random bits are drawn only for the key a call of several attempts needs.
-                let random = match request.idempotency_key().is_none() && policy.max_attempts() > 1 {
-                    true => self.env.random(),
-                    false => 0,
-                };
-                self.config.authorize_call(request, policy, random)
+                self.config.authorize_call(request, self.options.retry_policy(), &self.env)
             }
 
             fn redirect_call(&self, url: &str) -> Result<Call<LogoutRedirect>, Error> {

@@ -244,15 +244,9 @@ impl IdempotencyKey {
         Ok(Self(key))
     }
 
-    /// A key made from 128 random bits supplied by the caller (the core has no random source),
-    /// formatted as a version-4 UUID. Distinct random values give distinct keys.
-    ///
-    /// ```
-    /// use workos_sso_logout::IdempotencyKey;
-    /// let key = IdempotencyKey::from_random(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
-    /// assert_eq!(key.as_str(), "01234567-89ab-4def-8123-456789abcdef");
-    /// ```
-    pub fn from_random(random: u128) -> Self {
+    /// The version-4 UUID 128 random bits make (see `IdempotencyKey::random`, which mixes in
+    /// randomness of the process so a caller's repeated number cannot repeat a key).
+    pub(crate) fn from_random_bits(random: u128) -> Self {
         let uuid = uuid::Builder::from_random_bytes(random.to_be_bytes()).into_uuid();
         Self(uuid.hyphenated().to_string())
     }
@@ -293,10 +287,8 @@ mod tests {
     }
 
     #[test]
-    fn random_keys_differ_when_the_randomness_does() {
-        assert_ne!(
-            IdempotencyKey::from_random(1),
-            IdempotencyKey::from_random(2)
-        );
+    fn random_bits_make_a_version_4_uuid() {
+        let key = IdempotencyKey::from_random_bits(0x0123_4567_89ab_cdef_0123_4567_89ab_cdef);
+        assert_eq!(key.as_str(), "01234567-89ab-4def-8123-456789abcdef");
     }
 }

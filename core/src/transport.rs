@@ -1,6 +1,20 @@
 //! The boundary any HTTP stack plugs into — a request in, a response out — and the environment a
 //! call loop runs in: the clock, randomness and sleeping.
 //!
+//! # What a transport adds to the core's requests
+//! The core's `http::Request` is what to send, not yet how: a transport that writes HTTP/1.1
+//! itself (most stacks do this for you) adds
+//! - the **origin-form target**: the core's URI is absolute (`https://auth.workos.com/sso/…`);
+//!   the request line carries its path and query (`POST /sso/logout/authorize HTTP/1.1`);
+//! - **`Host`**, from the URI's authority (the core sets none);
+//! - **`Content-Length`** (or chunked framing) for the body (the core sets none: an empty `GET`
+//!   body needs none);
+//! - TLS for `https`, and its own connection reuse.
+//!
+//! Everything else is in the request already (`Accept`, `User-Agent`, and for Logout Authorize
+//! `Authorization`, `Content-Type` and `Idempotency-Key`): send it as it is. See
+//! `core/examples/hand_driven.rs` for all of it over a plain `TcpStream`.
+//!
 //! # What a transport must guarantee
 //! - **No redirects followed.** The API key must never travel to another host, and the Logout
 //!   Redirect answer *is* the redirect. Stacks that follow by default must be told not to:
@@ -24,6 +38,12 @@
 //! source chain decides connect failure or timeout), or return a
 //! [`TransportError`](crate::TransportError) with the [`FailureKind`](crate::FailureKind) you
 //! know. See `core/examples/custom_transport.rs` for a complete transport over a `TcpStream`.
+//!
+//! # What a transport must not do
+//! Follow redirects; merge or drop headers; turn an error status into an error; read an unbounded
+//! body or wait without a deadline; use a proxy the caller did not configure (environment
+//! variables such as `HTTPS_PROXY` included: the `Authorization` header would pass through it);
+//! add or change headers the core set.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -34,6 +54,7 @@ use std::time::{Duration, SystemTime};
 use http::{Request, Response};
 
 use crate::error::{BoxError, FailureKind, TransportError};
+use crate::inputs::IdempotencyKey;
 
 impl FailureKind {
     /// The kind an I/O error stands for: refused, unreachable or a name that does not resolve is
@@ -158,23 +179,26 @@ pub trait AsyncTransport {
     /// classifies it (a `TransportError` is kept as is).
     type Error: std::error::Error + Send + Sync + 'static;
     /// Sends one request and returns its response, whatever its status.
+    ///
+    /// The future need not be `Send`: an [`AsyncClient`](crate::AsyncClient) call's future is
+    /// `Send` exactly when this one and the [`Environment`]'s `sleep_async` future are, so one
+    /// client type serves a multi-threaded runtime and a single-threaded executor alike.
     fn send(
         &self,
         request: Request<Vec<u8>>,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, Self::Error>> + Send;
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, Self::Error>>;
 }
 
 impl<F, Fut, E> AsyncTransport for F
 where
     F: Fn(Request<Vec<u8>>) -> Fut,
-    Fut: Future<Output = Result<Response<Vec<u8>>, E>> + Send,
+    Fut: Future<Output = Result<Response<Vec<u8>>, E>>,
     E: std::error::Error + Send + Sync + 'static,
 {
     type Error = E;
-    fn send(
-        &self,
-        request: Request<Vec<u8>>,
-    ) -> impl Future<Output = Result<Response<Vec<u8>>, E>> + Send {
+    // The closure's own future: `Send` when it is.
+    #[allow(refining_impl_trait)]
+    fn send(&self, request: Request<Vec<u8>>) -> Fut {
         self(request)
     }
 }
@@ -228,12 +252,37 @@ pub trait Environment {
 
     /// Waits for `delay` without blocking (the async loop). The default works on any executor:
     /// a helper thread wakes the task when the delay is over (if no thread can be spawned, the
-    /// wait ends at once). Runtime adapters override it with their timer.
-    fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()> + Send {
+    /// wait ends at once). Runtime adapters override it with their timer. The future need not be
+    /// `Send` (see [`AsyncTransport::send`]).
+    fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()> {
         ThreadSleep {
             delay,
             shared: None,
         }
+    }
+}
+
+impl IdempotencyKey {
+    /// A fresh key: a version-4 UUID from `env`'s random bits mixed with the process's own, so
+    /// two keys differ even when `env` answers the same number twice (a seeded or fixed test
+    /// environment). What a [`Call`](crate::Call) of several attempts sends when its request has
+    /// no key of its own.
+    ///
+    /// ```
+    /// use workos_sso_logout::{Environment, IdempotencyKey, StdEnvironment};
+    ///
+    /// /// A test environment whose "random" number never changes.
+    /// struct Fixed;
+    /// impl Environment for Fixed {
+    ///     fn random(&self) -> u128 {
+    ///         7
+    ///     }
+    /// }
+    /// assert_ne!(IdempotencyKey::random(&Fixed), IdempotencyKey::random(&Fixed));
+    /// assert_eq!(IdempotencyKey::random(&StdEnvironment).as_str().len(), 36);
+    /// ```
+    pub fn random(env: &impl Environment) -> Self {
+        Self::from_random_bits(env.random() ^ std_random())
     }
 }
 

@@ -111,7 +111,7 @@ impl Environment for Recording {
     fn sleep(&self, delay: Duration) {
         self.0.lock().unwrap().push(delay);
     }
-    fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()> + Send {
+    fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()> {
         self.0.lock().unwrap().push(delay);
         std::future::ready(())
     }
@@ -148,7 +148,7 @@ fn both_clients_retry_as_the_call_machine_says() {
     let mock = answers();
     let request = workos_sso_logout::LogoutAuthorizeRequest::new(profile.clone());
     let mut step = config()
-        .authorize_call(&request, &policy, 7)
+        .authorize_call(&request, &policy, &Recording::default())
         .unwrap()
         .start();
     let mut by_hand = Vec::new();

@@ -251,7 +251,7 @@ fn no_secret_in_any_debug_or_display() {
         .authorize_call(
             &LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap()),
             &RetryPolicy::default(),
-            1,
+            &workos_sso_logout::StdEnvironment,
         )
         .unwrap();
     let url = config.logout_redirect_url(&token);

@@ -12,6 +12,14 @@ use workos_sso_logout::{
 };
 
 /// The URL an authorize request is sent to (what the parse functions resolve against).
+/// An environment that answers one "random" number.
+struct Fixed(u128);
+impl workos_sso_logout::Environment for Fixed {
+    fn random(&self) -> u128 {
+        self.0
+    }
+}
+
 fn sent_to() -> url::Url {
     url::Url::parse("https://auth.workos.com/sso/logout/authorize").unwrap()
 }
@@ -165,7 +173,7 @@ proptest! {
             Duration::from_millis(initial_ms + extra_ms),
         ).unwrap();
         let call = config()
-            .authorize_call(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()), &policy, random)
+            .authorize_call(&LogoutAuthorizeRequest::new(ProfileId::new("p").unwrap()), &policy, &Fixed(random))
             .unwrap();
         let now = UNIX_EPOCH + Duration::from_secs(now_s);
         let mut keys = std::collections::HashSet::new();

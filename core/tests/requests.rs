@@ -199,8 +199,8 @@ fn input_validation() {
 
 #[test]
 fn random_idempotency_keys_are_uuid_shaped_and_differ() {
-    let a = IdempotencyKey::from_random(1);
-    let b = IdempotencyKey::from_random(u128::MAX);
+    let a = IdempotencyKey::random(&workos_sso_logout::StdEnvironment);
+    let b = IdempotencyKey::random(&workos_sso_logout::StdEnvironment);
     assert_ne!(a, b);
     for k in [a, b] {
         let s = k.as_str();

@@ -70,7 +70,7 @@ fn failed(kind: FailureKind) -> Result<http::Response<Vec<u8>>, TransportError> 
 fn authorize_call_shares_one_idempotency_key_and_retries_timeouts() {
     let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
     let call = config()
-        .authorize_call(&req, &RetryPolicy::default(), 77)
+        .authorize_call(&req, &RetryPolicy::default(), &StdEnvironment)
         .unwrap();
     let (delay, first, call) = send(call.start());
     assert_eq!(delay, Duration::ZERO);
@@ -98,12 +98,12 @@ fn authorize_call_shares_one_idempotency_key_and_retries_timeouts() {
         .authorize_call(
             &req.clone().with_idempotency_key(mine),
             &RetryPolicy::default(),
-            1,
+            &StdEnvironment,
         )
         .unwrap();
     assert_eq!(send(call.start()).1.headers()["idempotency-key"], "mine");
     let call = config()
-        .authorize_call(&req, &RetryPolicy::none(), 1)
+        .authorize_call(&req, &RetryPolicy::none(), &StdEnvironment)
         .unwrap();
     let (_, request, call) = send(call.start());
     assert!(request.headers().get("idempotency-key").is_none());
@@ -111,17 +111,39 @@ fn authorize_call_shares_one_idempotency_key_and_retries_timeouts() {
     assert_eq!(err.as_transport().unwrap().kind(), FailureKind::Connect);
 }
 
+/// An environment whose "random" number never changes (a seeded or fixed test environment).
+struct Fixed(u128);
+impl Environment for Fixed {
+    fn random(&self) -> u128 {
+        self.0
+    }
+}
+
+/// Two calls made the documented way never share a key, even when the environment's random
+/// numbers repeat.
 #[test]
 fn distinct_calls_get_distinct_idempotency_keys() {
     let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
-    let key = |random| {
-        let call = config()
-            .authorize_call(&req, &RetryPolicy::default(), random)
-            .unwrap();
-        send(call.start()).1.headers()["idempotency-key"].clone()
+    let key = |env: &dyn Fn() -> workos_sso_logout::Call<_>| {
+        send(env().start()).1.headers()["idempotency-key"].clone()
     };
-    assert_ne!(key(1), key(2));
-    assert_eq!(key(3), key(3));
+    let policy = RetryPolicy::default();
+    let fixed = || config().authorize_call(&req, &policy, &Fixed(3)).unwrap();
+    let std = || {
+        config()
+            .authorize_call(&req, &policy, &StdEnvironment)
+            .unwrap()
+    };
+    let keys = [key(&fixed), key(&fixed), key(&std), key(&std)];
+    for (i, a) in keys.iter().enumerate() {
+        for b in &keys[i + 1..] {
+            assert_ne!(a, b);
+        }
+    }
+    assert_ne!(
+        IdempotencyKey::random(&Fixed(3)),
+        IdempotencyKey::random(&Fixed(3))
+    );
 }
 
 #[test]
@@ -129,7 +151,7 @@ fn any_transport_error_is_classified_once_by_the_core() {
     let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
     let start = || {
         let call = config()
-            .authorize_call(&req, &RetryPolicy::default(), 1)
+            .authorize_call(&req, &RetryPolicy::default(), &StdEnvironment)
             .unwrap();
         send(call.start()).2
     };
@@ -204,7 +226,7 @@ fn std_environment_random_gives_different_numbers() {
 fn a_connection_closed_before_an_answer_is_retried_only_where_repeating_is_safe() {
     let req = LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap());
     let call = config()
-        .authorize_call(&req, &RetryPolicy::default(), 1)
+        .authorize_call(&req, &RetryPolicy::default(), &StdEnvironment)
         .unwrap();
     let (_, _, call) = send(call.start());
     let reset = std::io::Error::from(std::io::ErrorKind::UnexpectedEof);
@@ -266,7 +288,10 @@ fn every_attempt_sends_the_same_request_the_builder_makes() {
     let expected_get = config.logout_url_request(url).unwrap();
     for retries in 0..5 {
         let policy = RetryPolicy::default().with_max_retries(retries).unwrap();
-        let mut step = config.authorize_call(&req, &policy, 9).unwrap().start();
+        let mut step = config
+            .authorize_call(&req, &policy, &StdEnvironment)
+            .unwrap()
+            .start();
         let mut sent = 0;
         while let Step::Send { request, call, .. } = step {
             assert!(same_request(&request, &expected), "attempt {}", sent + 1);

@@ -22,6 +22,8 @@ pub type Client = workos_sso_logout::AsyncClient<HyperTransport, TokioEnvironmen
 pub struct TokioEnvironment;
 
 impl workos_sso_logout::Environment for TokioEnvironment {
+    // `Send`, so the hyper client's calls can be spawned on a multi-threaded runtime.
+    #[allow(refining_impl_trait)]
     fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()> + Send {
         tokio::time::sleep(delay)
     }
@@ -94,6 +96,7 @@ impl<C: Connect + Clone + Send + Sync + 'static> AsyncTransport for HyperTranspo
     type Error = TransportError;
 
     /// Sends one request as is: no redirect, any status, head and body bounded in time and size.
+    #[allow(refining_impl_trait)] // `Send`, for multi-threaded runtimes
     fn send(&self, request: Request<Vec<u8>>) -> impl Future<Output = Answer> + Send {
         let request = request.map(|body| Full::new(Bytes::from(body)));
         let response = match (&self.proxied, ClientOptions::proxy_allowed(request.uri())) {

@@ -394,12 +394,22 @@ fn emulator(
         "  admin:         {}/__emulator/ (faults, recorded requests, clock)",
         emulator.base_url()
     );
-    if let Some(token) = emulator.admin_token() {
-        let _ = writeln!(
-            out,
-            "  admin token:   {token} (header X-Emulator-Admin-Token)"
-        );
-    }
+    let token_header = match emulator.admin_token() {
+        Some(token) => {
+            let _ = writeln!(
+                out,
+                "  admin token:   {token} (header X-Emulator-Admin-Token)"
+            );
+            format!("-H 'X-Emulator-Admin-Token: {token}' ")
+        }
+        None => String::new(),
+    };
+    let fault = r#"{"route":"authorize","fault":{"kind":"status","status":429,"headers":[["retry-after","1"]]}}"#;
+    let _ = writeln!(
+        out,
+        "  a fault:       curl -X POST {token_header}{}/__emulator/faults -d '{fault}'",
+        emulator.base_url(),
+    );
     let _ = writeln!(out, "Press Ctrl-C to stop.");
     let _ = out.flush();
     drop(out);

@@ -317,12 +317,23 @@ fn url_and_follow() {
 
 #[test]
 fn emulator_subcommand_serves_until_killed() {
-    let mut child = bin()
-        .args(["emulator", "--port", "0", "--api-key", "sk_test_standalone"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    /// The emulator process, killed however the test ends.
+    struct Killed(std::process::Child);
+    impl Drop for Killed {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Killed(
+        bin()
+            .args(["emulator", "--port", "0", "--api-key", "sk_test_standalone"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    let mut lines = BufReader::new(child.0.stdout.take().unwrap()).lines();
     let first = lines.next().unwrap().unwrap();
     let base = first.rsplit(' ').next().unwrap().to_owned();
     assert!(base.starts_with("http://127.0.0.1:"), "{first}");
@@ -330,6 +341,12 @@ fn emulator_subcommand_serves_until_killed() {
     assert!(rest[0].contains("sk_test_standalone"));
     assert!(rest[1].contains("prof_01EMULATOROIDC"));
     assert!(rest[2].contains("prof_01EMULATORSAML"));
+    // The fault line it prints works as printed: the next authorize is a 429.
+    let curl = rest.iter().find(|l| l.contains("curl -X POST")).unwrap();
+    let payload = curl.split(" -d '").nth(1).unwrap().trim_end_matches('\'');
+    let faults = format!("{base}/__emulator/faults");
+    let queued = ureq::post(&faults).send(payload).unwrap();
+    assert!(queued.status().is_success(), "{curl}");
     let o = run(&[
         "authorize",
         "--base-url",
@@ -340,8 +357,13 @@ fn emulator_subcommand_serves_until_killed() {
         "prof_01EMULATOROIDC0000000000",
     ]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    assert!(
+        stderr(&o).contains("429"),
+        "the queued fault answered: {}",
+        stderr(&o)
+    );
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
 }
 
 #[test]
