@@ -101,6 +101,38 @@ impl TransportError {
     /// `cause_kind` is asked about each error of the source chain, outermost first, and the first
     /// kind it names wins (a TLS library's error type is [`FailureKind::Tls`], say); otherwise
     /// the first `std::io::Error` of a known kind decides, and without one, `fallback`.
+    ///
+    /// What the common stacks need (each proven by `workos-sso-logout-conformance`):
+    /// - **reqwest**: `fallback` from the error — `is_timeout()` → `Timeout`, `is_connect()` →
+    ///   `Connect`, `is_request()` (no answer came: closed before one) → `Closed`, else `Other`;
+    ///   `cause_kind`: a `rustls::Error` → `Tls`. An error while reading the body is `Other`
+    ///   (or `Timeout`): the answer had begun.
+    /// - **hyper-util**: `fallback` `Connect` when `is_connect()`; `cause_kind`: a
+    ///   `rustls::Error` → `Tls`, a `hyper::Error` that `is_incomplete_message()` → `Closed`.
+    /// - **ureq 3**: its I/O errors are not its `source()`: match `ureq::Error::Io(e)` to
+    ///   `TransportError::new(FailureKind::of_io(&e), e)`, `Timeout(_)` to `Timeout`,
+    ///   `ConnectionFailed` and `HostNotFound` to `Connect`, `BodyExceedsLimit` to
+    ///   [`body_too_large`](Self::body_too_large).
+    ///
+    /// ```
+    /// use workos_sso_logout::{FailureKind, TransportError};
+    /// // A stack's error that wraps an I/O error: the I/O kind decides.
+    /// #[derive(Debug)]
+    /// struct StackError(std::io::Error);
+    /// impl std::fmt::Display for StackError {
+    ///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    ///         f.write_str("request failed")
+    ///     }
+    /// }
+    /// impl std::error::Error for StackError {
+    ///     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+    ///         Some(&self.0)
+    ///     }
+    /// }
+    /// let reset = StackError(std::io::ErrorKind::ConnectionReset.into());
+    /// let e = TransportError::from_error_with(reset, FailureKind::Other, |_| None);
+    /// assert_eq!(e.kind(), FailureKind::Closed);
+    /// ```
     pub fn from_error_with(
         error: impl Into<BoxError>,
         fallback: FailureKind,

@@ -18,6 +18,8 @@
 //!   ureq, to `localhost` (a name, which raw ureq looks up in a new thread on every call), and
 //!   against raw ureq set up like the SDK's agent (same pool and timeouts, no resolver thread);
 //! - throughput: 16 threads on ureq, 64 tasks on hyper, SDK calls/s / raw calls/s (target ≥ 0.95);
+//! - reqwest: the SDK over the conformance kit's reqwest transport against raw reqwest set up the
+//!   same way (no redirects, no proxy, the same timeouts), latency;
 //! - the logout `GET` (follow), latency; the raw side reads the `Location` into a `url::Url`, as
 //!   the SDK hands it back (as the JSON is parsed on both sides of Logout Authorize);
 //! - new connections per 1000 calls in steady state, each side;
@@ -278,6 +280,37 @@ async fn raw_hyper_follow(client: &Raw, base: &str) -> usize {
     tokio::time::timeout(TIMEOUT, exchange).await.unwrap()
 }
 
+// ---- reqwest: raw and SDK (over the kit's reqwest transport) ----
+
+#[path = "../../conformance/tests/reqwest_transport.rs"]
+mod reqwest_transport;
+
+/// Raw reqwest set up as the kit's transport sets it up: no redirects, no proxy, the timeouts.
+fn raw_reqwest_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .no_proxy()
+        .timeout(TIMEOUT)
+        .connect_timeout(CONNECT_TIMEOUT)
+        .pool_max_idle_per_host(64)
+        .build()
+        .unwrap()
+}
+
+async fn raw_reqwest_authorize(client: &reqwest::Client, base: &str) -> usize {
+    let response = client
+        .post(format!("{base}/sso/logout/authorize"))
+        .header("authorization", format!("Bearer {KEY}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .header("user-agent", USER_AGENT)
+        .body(format!(r#"{{"profile_id":"{PROFILE}"}}"#))
+        .send()
+        .await
+        .unwrap();
+    parse(&response.bytes().await.unwrap())
+}
+
 // ---- measuring ----
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -383,6 +416,12 @@ fn main() {
         Arc::new(workos_sso_logout_hyper::Client::with_options(config(&base), options()).unwrap())
     };
     let logout_url = format!("{base}/sso/logout?token={TOKEN}");
+    // reqwest, on the same runtime
+    let raw_reqwest = raw_reqwest_client();
+    let sdk_reqwest = {
+        let transport = reqwest_transport::ReqwestTransport::new(&options()).unwrap();
+        workos_sso_logout::AsyncClient::with_transport(config(&base), options(), transport)
+    };
 
     let sdk_ureq_authorize = |client: &workos_sso_logout_ureq::Client| {
         let auth = client.authorize_logout(&profile).unwrap();
@@ -401,6 +440,17 @@ fn main() {
     let sdk_hyper_sequential = || {
         on_hyper(&runtime, sequential, || async {
             let auth = sdk_hyper.authorize_logout(&profile).await.unwrap();
+            auth.logout_url().len()
+        })
+    };
+    let raw_reqwest_sequential = || {
+        on_hyper(&runtime, sequential, || {
+            raw_reqwest_authorize(&raw_reqwest, &base)
+        })
+    };
+    let sdk_reqwest_sequential = || {
+        on_hyper(&runtime, sequential, || async {
+            let auth = sdk_reqwest.authorize_logout(&profile).await.unwrap();
             auth.logout_url().len()
         })
     };
@@ -481,6 +531,8 @@ fn main() {
     let _ = secs(raw_hyper_parallel);
     let _ = secs(sdk_hyper_parallel);
     let _ = secs(|| raw_hyper_sequential(&raw_hyper_b));
+    let _ = secs(raw_reqwest_sequential);
+    let _ = secs(sdk_reqwest_sequential);
 
     let mut measures = vec![
         Measure::new(
@@ -538,6 +590,13 @@ fn main() {
             true,
             || secs(|| raw_hyper_sequential(&raw_hyper)),
             || secs(sdk_hyper_sequential),
+        ),
+        Measure::new(
+            "reqwest (the kit's transport), authorize latency (SDK / raw time)",
+            sequential,
+            true,
+            || secs(raw_reqwest_sequential),
+            || secs(sdk_reqwest_sequential),
         ),
         Measure::new(
             "hyper, follow latency (SDK / raw time)",

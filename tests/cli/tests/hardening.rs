@@ -305,69 +305,6 @@ fn proxy_variables_in_the_environment_are_not_followed() {
     }
 }
 
-/// Serves a 503 with `Retry-After: 0` on a kept-alive connection, then closes that connection as
-/// soon as the next request arrives on it (as a server that dropped the idle connection does),
-/// then answers 200 on a new connection. Returns the base URL and how many connections came.
-fn stale_connection_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
-    use std::io::{BufRead, BufReader, Read};
-    let (port, connections) = support::scripted_server(move |n, mut stream| {
-        let base = format!("http://127.0.0.1:{}", stream.local_addr().unwrap().port());
-        let body =
-            format!(r#"{{"logout_url":"{base}/sso/logout?token=abcdef","logout_token":"abcdef"}}"#);
-        let mut reader = BufReader::new(stream.try_clone().unwrap());
-        let mut read_request = || {
-            let mut length = 0;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                    return false;
-                }
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    length = v.trim().parse().unwrap_or(0);
-                }
-                if line == "\r\n" {
-                    break;
-                }
-            }
-            let mut body = vec![0; length];
-            reader.read_exact(&mut body).is_ok()
-        };
-        if n == 0 {
-            read_request();
-            let _ = stream.write_all(
-                    b"HTTP/1.1 503 Service Unavailable\r\nretry-after: 0\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}",
-                );
-            // The next request on this connection: closed without a byte of answer.
-            read_request();
-            drop(stream);
-        } else {
-            read_request();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nconnection: close\r\ncontent-length: {}\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    (format!("http://127.0.0.1:{port}"), connections)
-}
-
-#[test]
-fn a_connection_closed_before_any_answer_byte_is_retried_by_logout_authorize() {
-    for transport in Transport::ALL {
-        let (base, connections) = stale_connection_server();
-        let config = config_at(&base);
-        let c = AnyClient::new(transport, config, options()).unwrap();
-        let result = c.authorize_logout(&ProfileId::new("prof_1").unwrap());
-        assert!(result.is_ok(), "{transport}: {:?}", result.err());
-        assert_eq!(
-            connections.load(std::sync::atomic::Ordering::SeqCst),
-            2,
-            "{transport}"
-        );
-    }
-}
-
 /// A TLS server on loopback with a self-signed certificate for `localhost` (which no client root
 /// store trusts). Completes handshakes if it can, answers nothing; counts connections.
 fn untrusted_tls_server() -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {

@@ -1,0 +1,63 @@
+//! The repository README's "Your own HTTP stack" example, tested: a blocking transport written as
+//! a closure over your own ureq agent, and the one line that proves it against the kit. The
+//! README shows the code between the two markers below; a test keeps the two the same.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+// README begin
+use workos_sso_logout::http::{Request, Response};
+use workos_sso_logout::{ClientOptions, FailureKind, TransportError};
+use workos_sso_logout_conformance::{Transport, assert_conforms};
+
+type Answer = Result<Response<Vec<u8>>, TransportError>;
+
+/// A blocking transport: a closure over a ureq agent set up the way the core needs.
+fn my_transport(options: &ClientOptions) -> impl Fn(Request<Vec<u8>>) -> Answer + use<> {
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .max_redirects(0) // redirects are handed back, never followed
+        .http_status_as_error(false) // error statuses are responses, with their body
+        .proxy(None) // no proxy from the environment: the API key would pass through it
+        .timeout_connect(Some(options.connect_timeout()))
+        .timeout_global(Some(options.timeout())) // the whole exchange, body included
+        .build()
+        .into();
+    let limit = options.max_body_bytes();
+    move |request| {
+        let classify = |e: ureq::Error| match e {
+            ureq::Error::Timeout(_) => TransportError::new(FailureKind::Timeout, e),
+            ureq::Error::BodyExceedsLimit(_) => TransportError::body_too_large(limit),
+            ureq::Error::ConnectionFailed => TransportError::new(FailureKind::Connect, e),
+            // ureq's I/O errors are not its `source()`: classify them by their kind.
+            ureq::Error::Io(io) => TransportError::new(FailureKind::of_io(&io), io),
+            e => TransportError::from_error(e),
+        };
+        let (parts, mut body) = agent.run(request).map_err(classify)?.into_parts();
+        let body = body
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(classify)?;
+        Ok(Response::from_parts(parts, body))
+    }
+}
+
+#[test]
+fn my_transport_conforms() {
+    assert_conforms(&Transport::blocking("my transport", my_transport));
+}
+// README end
+
+#[test]
+fn the_readme_shows_this_example() {
+    let this = include_str!("closure_transport.rs");
+    let readme = include_str!("../../../README.md");
+    let example = this
+        .split("// README begin\n")
+        .nth(1)
+        .and_then(|rest| rest.split("// README end").next())
+        .unwrap();
+    assert!(
+        readme.contains(example),
+        "README.md's \"Your own HTTP stack\" example differs from tests/conformance/tests/closure_transport.rs"
+    );
+}
