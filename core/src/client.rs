@@ -10,7 +10,8 @@ use crate::call::{Call, Step};
 use crate::config::Config;
 use crate::error::{Error, InvalidInput};
 use crate::inputs::{LogoutToken, ProfileId};
-use crate::logout_authorize::{LogoutAuthorization, LogoutAuthorizeRequest};
+use crate::logout_authorization::LogoutAuthorization;
+use crate::logout_authorize::LogoutAuthorizeRequest;
 use crate::logout_redirect::LogoutRedirect;
 use crate::options::ClientOptions;
 use crate::transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};
@@ -114,20 +115,6 @@ macro_rules! client_common {
             }
         }
 
-        impl<T, E: Clone> Clone for $client<T, E>
-        where
-            T: Clone,
-        {
-            fn clone(&self) -> Self {
-                Self {
-                    config: self.config.clone(),
-                    options: self.options.clone(),
-                    transport: self.transport.clone(),
-                    env: self.env.clone(),
-                }
-            }
-        }
-
         impl<T, E> fmt::Debug for $client<T, E> {
             fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.debug_struct(stringify!($client))
@@ -159,6 +146,7 @@ macro_rules! client_common {
 /// assert!(logout.logout_url().starts_with("https://auth.workos.com/sso/logout?"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[derive(Clone)]
 pub struct Client<T, E = StdEnvironment> {
     config: Config,
     options: ClientOptions,
@@ -190,6 +178,7 @@ pub struct Client<T, E = StdEnvironment> {
 /// assert_eq!(result.unwrap_err().status(), Some(http::StatusCode::NOT_FOUND));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+#[derive(Clone)]
 pub struct AsyncClient<T, E = StdEnvironment> {
     config: Config,
     options: ClientOptions,

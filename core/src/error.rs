@@ -43,18 +43,13 @@ pub enum Error {
     /// The transport could not get a response: connect failure, timeout, body too large, other.
     /// The core never makes this itself; it comes from the transport's error.
     #[error(transparent)]
-    Transport(TransportError),
+    Transport(#[from] TransportError),
 }
 
+// Not `#[from]`: that would make the input error this one's `source()` too, shown twice.
 impl From<InvalidInput> for Error {
     fn from(e: InvalidInput) -> Self {
         Error::InvalidInput(e)
-    }
-}
-
-impl From<TransportError> for Error {
-    fn from(e: TransportError) -> Self {
-        Error::Transport(e)
     }
 }
 

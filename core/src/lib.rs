@@ -96,9 +96,11 @@ mod transport; // 6
 
 mod options; // 7
 
-// what requests and responses of both endpoints share
+// what requests and responses of both endpoints share, and what Logout Authorize gives
 mod request; // 8
 mod response; // 8
+
+mod logout_authorization; // 8
 
 // the two endpoints, never importing each other
 mod logout_authorize; // 9
@@ -128,9 +130,8 @@ pub use client::{AsyncClient, Client};
 pub use config::Config;
 pub use error::{Error, FailureKind, InvalidInput, TransportError};
 pub use inputs::{ApiKey, IdempotencyKey, LogoutToken, ProfileId};
-pub use logout_authorize::{
-    LogoutAuthorization, LogoutAuthorizeRequest, RedirectParts, parse_logout_authorize_response,
-};
+pub use logout_authorization::{LogoutAuthorization, RedirectParts};
+pub use logout_authorize::{LogoutAuthorizeRequest, parse_logout_authorize_response};
 pub use logout_redirect::{LogoutRedirect, parse_logout_redirect_response};
 pub use options::ClientOptions;
 pub use response_error::{ApiError, FieldError, UnexpectedReason, UnexpectedResponse};

@@ -12,7 +12,8 @@ use crate::base_url::check_logout_url;
 use crate::config::Config;
 use crate::error::{Error, InvalidInput};
 use crate::inputs::{IdempotencyKey, LogoutToken, ProfileId, header_value};
-use crate::redact::{REDACTED, Secrets, redact_url};
+use crate::logout_authorization::LogoutAuthorization;
+use crate::redact::Secrets;
 use crate::request::base_request;
 use crate::response::Reader;
 use crate::response_error::UnexpectedReason;
@@ -118,156 +119,6 @@ struct AuthorizeBody<'a> {
     profile_id: &'a str,
 }
 
-/// A successful Logout Authorize: where to send the browser, and the token in it.
-///
-/// Prefer [`logout_url`](Self::logout_url): it is the ready-to-use URL WorkOS built. `Debug`
-/// redacts the token, including inside the URL.
-///
-/// ```
-/// # use workos_sso_logout::parse_logout_authorize_response;
-/// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
-/// let body = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=secret","logout_token":"secret"}"#;
-/// let logout = parse_logout_authorize_response(&sent_to, &http::Response::new(body))?;
-/// // Send the browser here (a 303 from your handler):
-/// assert_eq!(logout.logout_url(), "https://auth.workos.com/sso/logout?token=secret");
-/// assert_eq!(
-///     format!("{logout:?}"),
-///     r#"LogoutAuthorization { logout_url: "https://auth.workos.com/sso/logout?token=[redacted]", logout_token: LogoutToken([redacted]) }"#
-/// );
-/// let (url, token) = logout.into_parts();
-/// assert_eq!(token.expose_secret(), "secret");
-/// # let _ = url;
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, PartialEq, Eq)]
-pub struct LogoutAuthorization {
-    logout_url: String,
-    logout_token: LogoutToken,
-}
-
-impl LogoutAuthorization {
-    /// The URL to redirect the user's browser to, as WorkOS wrote it (checked: an absolute `https`
-    /// URL, or `http` to loopback, without user info). It carries the token: do not log it.
-    pub fn logout_url(&self) -> &str {
-        &self.logout_url
-    }
-
-    /// The logout token.
-    pub fn logout_token(&self) -> &LogoutToken {
-        &self.logout_token
-    }
-
-    /// The application's answer to the browser that asked to sign out: `303 See Other` to the
-    /// logout URL, with `Cache-Control: no-store` (the URL holds a single-use token: no cache may
-    /// keep it) and `Referrer-Policy: no-referrer` (the pages that follow must not receive it in a
-    /// `Referer`). Any web framework on `http` 1 can return it (map the empty body to its own
-    /// type); for one on another `http` version, see [`redirect_parts`](Self::redirect_parts).
-    /// The `Location` header is marked sensitive, so `Debug` of the response does not show it.
-    ///
-    /// ```
-    /// # use workos_sso_logout::parse_logout_authorize_response;
-    /// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
-    /// # let body = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=t0k3n","logout_token":"t0k3n"}"#;
-    /// # let logout = parse_logout_authorize_response(&sent_to, &http::Response::new(body))?;
-    /// let response = logout.browser_redirect()?;
-    /// assert_eq!(response.status(), 303);
-    /// assert_eq!(response.headers()["location"], "https://auth.workos.com/sso/logout?token=t0k3n");
-    /// assert_eq!(response.headers()["cache-control"], "no-store");
-    /// assert_eq!(response.headers()["referrer-policy"], "no-referrer");
-    /// assert!(!format!("{response:?}").contains("t0k3n"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn browser_redirect(&self) -> Result<Response<Vec<u8>>, Error> {
-        let parts = self.redirect_parts();
-        let mut response = Response::new(Vec::new());
-        *response.status_mut() = http::StatusCode::from_u16(parts.status())
-            .map_err(|_| InvalidInput::LogoutUrl("no redirect status"))?;
-        for (name, value) in parts.headers() {
-            let mut value = header_value(value, "logout URL")?;
-            value.set_sensitive(name == "location");
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), value);
-        }
-        Ok(response)
-    }
-
-    /// [`browser_redirect`](Self::browser_redirect) as plain values — a status and header pairs —
-    /// for any web framework, whatever `http` version it is built on (actix-web 4 is on `http`
-    /// 0.2). `Debug` does not show the token.
-    ///
-    /// ```
-    /// # use workos_sso_logout::parse_logout_authorize_response;
-    /// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
-    /// # let body = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=t0k3n","logout_token":"t0k3n"}"#;
-    /// # let logout = parse_logout_authorize_response(&sent_to, &http::Response::new(body))?;
-    /// let redirect = logout.redirect_parts();
-    /// assert_eq!(redirect.status(), 303);
-    /// assert_eq!(redirect.headers()[0], ("location", "https://auth.workos.com/sso/logout?token=t0k3n"));
-    /// assert!(!format!("{redirect:?}").contains("t0k3n"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn redirect_parts(&self) -> RedirectParts<'_> {
-        RedirectParts {
-            location: &self.logout_url,
-        }
-    }
-
-    /// Both parts, by value.
-    pub fn into_parts(self) -> (String, LogoutToken) {
-        (self.logout_url, self.logout_token)
-    }
-}
-
-/// The browser's redirect to a logout URL as plain values
-/// ([`LogoutAuthorization::redirect_parts`]).
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub struct RedirectParts<'a> {
-    location: &'a str,
-}
-
-impl<'a> RedirectParts<'a> {
-    /// `303` (See Other: the browser follows with a `GET`).
-    pub fn status(&self) -> u16 {
-        303
-    }
-
-    /// The headers, lowercase name and value: `location` (the logout URL, which carries the token:
-    /// do not log it), `cache-control: no-store` and `referrer-policy: no-referrer`.
-    pub fn headers(&self) -> [(&'static str, &'a str); 3] {
-        [
-            ("location", self.location),
-            ("cache-control", "no-store"),
-            ("referrer-policy", "no-referrer"),
-        ]
-    }
-}
-
-impl fmt::Debug for RedirectParts<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RedirectParts")
-            .field("status", &self.status())
-            .field("location", &REDACTED)
-            .finish()
-    }
-}
-
-impl fmt::Debug for LogoutAuthorization {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // The token is redacted wherever it stands in the URL, not only as `?token=`.
-        let mut token = Secrets::default();
-        token.add(self.logout_token.expose_secret());
-        let shown = match Url::parse(&self.logout_url) {
-            Ok(url) => redact_url(&url),
-            Err(_) => self.logout_url.clone(),
-        };
-        f.debug_struct("LogoutAuthorization")
-            .field("logout_url", &token.scrub(&shown))
-            .field("logout_token", &self.logout_token)
-            .finish()
-    }
-}
-
 /// Parses a Logout Authorize response to a request sent to `request_url`.
 ///
 /// Any 2xx whose JSON body holds a `logout_url` and a `logout_token` is a success. The
@@ -346,10 +197,7 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
     if !(first.is_some_and(agree) && tokens.all(agree)) {
         return Err(fail(UnexpectedReason::TokenMismatch));
     }
-    Ok(LogoutAuthorization {
-        logout_url: url,
-        logout_token: token,
-    })
+    Ok(LogoutAuthorization::new(url, token))
 }
 
 /// The answer, read in one pass by `serde_json`: each field as it was found.

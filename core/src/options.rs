@@ -61,12 +61,10 @@ impl Default for ClientOptions {
 impl ClientOptions {
     /// Bounds establishing a connection (default 10 s). More than zero, at most a day.
     pub fn with_connect_timeout(mut self, timeout: Duration) -> Result<Self, InvalidInput> {
-        if timeout.is_zero() || timeout > MAX_TIMEOUT {
-            return Err(InvalidInput::Options(
-                "the connect timeout must be more than zero and at most 24 hours",
-            ));
-        }
-        self.connect_timeout = timeout;
+        self.connect_timeout = bounded(
+            timeout,
+            "the connect timeout must be more than zero and at most 24 hours",
+        )?;
         Ok(self)
     }
 
@@ -79,12 +77,10 @@ impl ClientOptions {
     /// assert_eq!(err.to_string(), "invalid client option: the timeout must be more than zero and at most 24 hours");
     /// ```
     pub fn with_timeout(mut self, timeout: Duration) -> Result<Self, InvalidInput> {
-        if timeout.is_zero() || timeout > MAX_TIMEOUT {
-            return Err(InvalidInput::Options(
-                "the timeout must be more than zero and at most 24 hours",
-            ));
-        }
-        self.timeout = timeout;
+        self.timeout = bounded(
+            timeout,
+            "the timeout must be more than zero and at most 24 hours",
+        )?;
         Ok(self)
     }
 
@@ -205,5 +201,13 @@ impl ClientOptions {
     /// ```
     pub fn proxy_allowed(uri: &http::Uri) -> bool {
         uri.scheme_str() == Some("https") && !uri.host().is_some_and(is_loopback_name)
+    }
+}
+
+/// `timeout` if it is more than zero and at most [`MAX_TIMEOUT`]; else `message`.
+fn bounded(timeout: Duration, message: &'static str) -> Result<Duration, InvalidInput> {
+    match timeout.is_zero() || timeout > MAX_TIMEOUT {
+        true => Err(InvalidInput::Options(message)),
+        false => Ok(timeout),
     }
 }

@@ -5,26 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
+mod support;
 
+use support::Captured;
 use workos_logout::Transport;
 use workos_logout::emulator::start;
 use workos_sso_logout::{ApiKey, BaseUrl, ClientOptions, Config, ProfileId};
-
-/// A `tracing` writer into a shared buffer.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 /// What a service exporting to an OpenTelemetry backend sees: JSON with the semantic-convention
 /// names, and no secret.
@@ -53,7 +39,7 @@ fn a_json_subscriber_sees_the_semantic_convention_names_and_no_secret() {
         token = auth.logout_token().expose_secret().to_owned();
         client.follow_logout_redirect(auth.logout_url()).unwrap();
     });
-    let text = String::from_utf8_lossy(&captured.0.lock().unwrap()).into_owned();
+    let text = captured.text();
     for line in text.lines() {
         serde_json::from_str::<serde_json::Value>(line).unwrap();
     }

@@ -208,6 +208,18 @@ async fn sign_in_as(client: &Client, app: &str, button: &str) {
     wait_for(client, "signed-in").await;
 }
 
+/// The browser is on the app's callback, shown an error page, and holds no session.
+async fn refused_at_the_callback(client: &Client, app: &str) {
+    wait_for(client, "error").await;
+    let url = client.current_url().await.unwrap();
+    assert!(
+        url.as_str().starts_with(&format!("{app}/callback?")),
+        "{url}"
+    );
+    let names = cookie_names(client).await;
+    assert!(!names.contains(&SESSION_COOKIE.to_owned()), "{names:?}");
+}
+
 async fn text_of(client: &Client, id: &str) -> String {
     let element = client.find(Locator::Id(id)).await.unwrap();
     element.text().await.unwrap()
@@ -418,38 +430,12 @@ async fn a_callback_with_a_forged_or_missing_state_creates_no_session() {
     client.goto(&planted).await.unwrap();
     wait_for(&client, "idp-sign-in").await;
     click(&client, "sign-in").await;
-    wait_for(&client, "error").await;
-    assert!(
-        client
-            .current_url()
-            .await
-            .unwrap()
-            .as_str()
-            .starts_with(&format!("{app}/callback?"))
-    );
-    assert!(
-        !cookie_names(&client)
-            .await
-            .contains(&SESSION_COOKIE.to_owned())
-    );
+    refused_at_the_callback(&client, &app).await;
 
     // No sign-in started at the app at all (no state cookie): the IdP session is live now, so
     // the planted link comes straight back with a code.
     client.goto(&planted).await.unwrap();
-    wait_for(&client, "error").await;
-    assert!(
-        client
-            .current_url()
-            .await
-            .unwrap()
-            .as_str()
-            .starts_with(&format!("{app}/callback?"))
-    );
-    assert!(
-        !cookie_names(&client)
-            .await
-            .contains(&SESSION_COOKIE.to_owned())
-    );
+    refused_at_the_callback(&client, &app).await;
     screenshot(&client, "forged-state-refused").await;
 
     client.goto(&format!("{app}/")).await.unwrap();

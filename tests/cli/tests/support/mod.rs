@@ -3,9 +3,10 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
+use std::io::Write;
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// A loopback port that was free a moment ago: connecting to it is refused.
 pub fn freed_port() -> u16 {
@@ -29,4 +30,27 @@ pub fn scripted_server(
         }
     });
     (port, connections)
+}
+
+/// A writer into a shared buffer (for a `tracing` subscriber's output).
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let mut captured = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        captured.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    /// What was written, as text.
+    pub fn text(&self) -> String {
+        let captured = self.0.lock().unwrap_or_else(|p| p.into_inner());
+        String::from_utf8_lossy(&captured).into_owned()
+    }
 }
