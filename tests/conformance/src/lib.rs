@@ -96,7 +96,11 @@ impl Transport {
                 let runtime = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build();
-                let transport = make(options);
+                // Made inside the runtime's context, for a transport whose constructor needs one.
+                let transport = {
+                    let _inside = runtime.as_ref().ok().map(tokio::runtime::Runtime::enter);
+                    make(options)
+                };
                 Box::new(move |request| match &runtime {
                     Ok(runtime) => runtime
                         .block_on(transport.send(request))

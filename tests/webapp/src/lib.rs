@@ -54,8 +54,8 @@ const STATE_LIFETIME: Duration = Duration::from_secs(600);
 /// Where the app runs and which WorkOS (here, the emulator) it talks to.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
-    /// The app's own base URL, e.g. `http://127.0.0.1:3000` (its origin, for the cross-site
-    /// check).
+    /// The app's own base URL, e.g. `http://127.0.0.1:3000`, without a trailing slash: its
+    /// origin, which the cross-site check compares `Origin` with ([`AppConfig::new`] trims it).
     pub app_base: String,
     /// The WorkOS base URL.
     pub workos_base: String,
