@@ -41,7 +41,7 @@ pub struct Config {
     /// The key in every form a response could echo it in, for scrubbing; built once.
     key_secrets: Secrets,
     base_url: BaseUrl,
-    user_agent: String,
+    /// The `User-Agent`, made once (its text is [`Config::user_agent`]).
     user_agent_header: HeaderValue,
 }
 
@@ -65,7 +65,6 @@ impl Config {
             api_key: None,
             key_secrets: Secrets::default(),
             base_url: BaseUrl::default(),
-            user_agent: USER_AGENT.to_owned(),
             user_agent_header: HeaderValue::from_static(USER_AGENT),
         }
     }
@@ -124,7 +123,6 @@ impl Config {
         check("application version", version, MAX_APP_INFO_LEN, is_tchar)?;
         let user_agent = format!("{USER_AGENT} {name}/{version}");
         self.user_agent_header = header_value(&user_agent, "application name")?;
-        self.user_agent = user_agent;
         Ok(self)
     }
 
@@ -141,7 +139,8 @@ impl Config {
     /// The `User-Agent` sent with every request: `workos-sso-logout-rust/<version>`, then the
     /// application tag of [`with_app_info`](Self::with_app_info) if any.
     pub fn user_agent(&self) -> &str {
-        &self.user_agent
+        // Visible ASCII by construction (the crate's name and version, HTTP token characters).
+        self.user_agent_header.to_str().unwrap_or(USER_AGENT)
     }
 
     /// The `User-Agent` as a header value, built once.
@@ -160,7 +159,7 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("api_key", &self.api_key)
             .field("base_url", &self.base_url)
-            .field("user_agent", &self.user_agent)
+            .field("user_agent", &self.user_agent())
             .finish()
     }
 }
