@@ -13,7 +13,7 @@ pub(crate) const REDACTED: &str = "[redacted]";
 const MIN_EXACT_SECRET_LEN: usize = 4;
 
 /// Longest body excerpt kept on an unexpected response, in bytes.
-pub(crate) const MAX_EXCERPT_LEN: usize = 512;
+const MAX_EXCERPT_LEN: usize = 512;
 
 /// The exact secret values a call holds — the API key, the logout token — in each form they can
 /// take in a response (as is, percent-encoded, JSON-escaped), longest first. Every text kept from
@@ -190,7 +190,7 @@ fn redact_quoted_secrets(text: &str) -> String {
 
 /// Control characters (newlines, ESC…) and invisible ones (bidirectional overrides, zero-width)
 /// written as `\u{…}` escapes.
-pub(crate) fn escape_controls(text: &str) -> String {
+fn escape_controls(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c.is_control() || is_invisible(c) {
@@ -236,7 +236,7 @@ pub(crate) fn redact_url(url: &Url) -> String {
 /// more) mixed-case alphanumeric runs such as random tokens. A word ends at anything but letters,
 /// digits and `_-.~+`, so `api_key=sk_test_…` is caught. Words such as
 /// `invalid_request_parameters` and UUID request ids are kept.
-pub(crate) fn redact_text(text: &str) -> String {
+fn redact_text(text: &str) -> String {
     let is_word_char =
         |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '+');
     let mut out = String::with_capacity(text.len());
@@ -267,65 +267,5 @@ fn looks_secret(word: &str) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn url_tokens_are_found_in_every_form() {
-        let url = Url::parse("https://a.example/x?token=a%2Bb%2Fc%3D12&id_TOKEN=eyJ.abc&state=s#f")
-            .unwrap_or_else(|e| panic!("{e}"));
-        let mut secrets = Secrets::default();
-        secrets.add_url_tokens(&url);
-        for carrying in ["x a+b/c=12", "a%2Bb%2Fc%3D12", "?h=eyJ.abc"] {
-            assert!(secrets.found_in(carrying), "{carrying}");
-        }
-        assert!(!secrets.found_in("state=s a%2Bb"));
-    }
-
-    #[test]
-    fn urls_lose_tokens_and_user_info() {
-        let url = Url::parse("https://u:p@idp.example/end?id_token_hint=abc&state=s")
-            .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(
-            redact_url(&url),
-            "https://idp.example/end?id_token_hint=[redacted]&state=s"
-        );
-    }
-
-    #[test]
-    fn text_keeps_words_and_drops_credentials() {
-        assert_eq!(
-            redact_text("bad key sk_test_123 (invalid_request_parameters)"),
-            "bad key [redacted] (invalid_request_parameters)"
-        );
-        assert_eq!(
-            redact_text("bad credentials: api_key=sk_test_123&x=1"),
-            "bad credentials: api_key=[redacted]&x=1"
-        );
-    }
-
-    #[test]
-    fn text_that_is_not_json_loses_secret_values() {
-        let cut = r#"{"logout_url":"https://a/sso/logout?token=abcd&x=1","logout_token":"abcd"#;
-        assert_eq!(
-            redact_quoted_secrets(cut),
-            r#"{"logout_url":"https://a/sso/logout?token=[redacted]&x=1","logout_token":"[redacted]"#
-        );
-        assert_eq!(redact_quoted_secrets("a = b \"c\""), "a = b \"c\"");
-    }
-
-    #[test]
-    fn exact_secrets_go_first_in_every_form_then_controls_are_escaped() {
-        let mut secrets = Secrets::default();
-        secrets.add("opaque tok&en");
-        secrets.add("abc"); // too short to scrub as an exact value
-        let shown = secrets.scrub("a=opaque tok&en b=opaque+tok%26en c=opaque%20tok%26en\nerror: forged\u{1b}[2J\u{202e}x abc");
-        assert_eq!(
-            shown,
-            "a=[redacted] b=[redacted] c=[redacted]\\u{a}error: forged\\u{1b}[2J\\u{202e}x abc"
-        );
-        assert!(!shown.contains('\n'));
-        assert_eq!(secrets.bounded("abcdef", 3), "abc");
-        assert!(secrets.found_in("xx opaque tok&en"));
-    }
-}
+#[path = "../tests/unit/redact.rs"]
+mod tests;
