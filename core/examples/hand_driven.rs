@@ -1,7 +1,7 @@
 //! A hand-driven call, blocking: your own loop drives each `Call` step by step — the way a
 //! program with its own event loop (a game server, a custom runtime) uses the core. Here the
 //! transport is a plain `TcpStream` speaking HTTP/1.1 on loopback (enough for the emulator), and
-//! a retry's delay is waited out with `thread::sleep`.
+//! a retry's delay is waited out with the environment's `sleep`.
 //!
 //! What a transport adds to the core's requests: the origin-form target (the core's URI is
 //! absolute), `Host`, `Content-Length`, and here `Connection: close` so the body ends with it.
@@ -13,22 +13,27 @@
 //! ```
 
 use std::io::{Read, Write};
-use std::net::TcpStream;
-use std::time::{Duration, SystemTime};
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration;
 
 use workos_sso_logout::http::{HeaderName, HeaderValue, Request, Response};
 use workos_sso_logout::{
-    ApiKey, BaseUrl, Call, Config, Environment, Error, LogoutAuthorizeRequest, LogoutRedirect,
-    ProfileId, RetryPolicy, StdEnvironment, Step,
+    ApiKey, AttemptTimeout, BaseUrl, Call, ClientOptions, Config, Environment, Error,
+    LogoutAuthorizeRequest, LogoutRedirect, ProfileId, StdEnvironment, Step,
 };
 
-/// One HTTP/1.1 exchange on a fresh connection, the answer read to its close (at most 1 MiB,
-/// 10 s per read). A real transport also uses TLS, pools connections and checks the body's length.
+/// One HTTP/1.1 exchange on a fresh connection, the answer read to its close (at most 1 MiB),
+/// within the request's `AttemptTimeout` (each connect and read; a real transport bounds the
+/// whole exchange). A real transport also uses TLS, pools connections and checks the body's
+/// length.
 pub fn send(request: &Request<Vec<u8>>) -> std::io::Result<Response<Vec<u8>>> {
     let bad = |what: &str| std::io::Error::other(what.to_owned());
+    let timeout = AttemptTimeout::of(request).unwrap_or(Duration::from_secs(10));
     let host = request.uri().authority().ok_or_else(|| bad("no host"))?;
-    let mut stream = TcpStream::connect(host.as_str())?;
-    stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+    let address = host.as_str().to_socket_addrs()?.next();
+    let address = address.ok_or_else(|| bad("no address"))?;
+    let mut stream = TcpStream::connect_timeout(&address, timeout)?;
+    stream.set_read_timeout(Some(timeout))?;
     let target = request.uri().path_and_query().map_or("/", |p| p.as_str());
     let (method, length) = (request.method(), request.body().len());
     let mut head =
@@ -59,9 +64,10 @@ pub fn send(request: &Request<Vec<u8>>) -> std::io::Result<Response<Vec<u8>>> {
     Ok(response)
 }
 
-/// Drives one call to its end: sleep the step's delay, send its request, feed back the result.
+/// Drives one call to its end: sleep the step's delay, send its request, feed back the result
+/// and the time (the environment's clock: the call's deadline is measured on it).
 fn drive<T>(call: Call<T>, env: &impl Environment) -> Result<T, Error> {
-    let mut step = call.start();
+    let mut step = call.start(env.now());
     loop {
         match step {
             Step::Send {
@@ -69,11 +75,8 @@ fn drive<T>(call: Call<T>, env: &impl Environment) -> Result<T, Error> {
                 request,
                 call,
             } => {
-                std::thread::sleep(delay);
-                step = match send(&request) {
-                    Ok(response) => call.handle_response(response, SystemTime::now(), env.random()),
-                    Err(error) => call.handle_failure(error, SystemTime::now(), env.random()),
-                };
+                env.sleep(delay);
+                step = call.handle(send(&request), env.now(), env.random());
             }
             Step::Done(result) => return result,
         }
@@ -82,10 +85,10 @@ fn drive<T>(call: Call<T>, env: &impl Environment) -> Result<T, Error> {
 
 /// Signs `profile` out: Logout Authorize, then the browser's `GET` of the logout URL.
 pub fn sign_out(config: &Config, profile: &ProfileId) -> Result<LogoutRedirect, Error> {
-    let (policy, env) = (RetryPolicy::default(), StdEnvironment);
+    let (options, env) = (ClientOptions::default(), StdEnvironment);
     let request = LogoutAuthorizeRequest::new(profile.clone());
-    let logout = drive(config.authorize_call(&request, &policy, &env)?, &env)?;
-    drive(config.redirect_call(logout.logout_url(), &policy)?, &env)
+    let logout = drive(config.authorize_call(&request, &options, &env)?, &env)?;
+    drive(config.redirect_call(logout.logout_url(), &options)?, &env)
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {

@@ -13,8 +13,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll, Wake, Waker};
 
 use workos_sso_logout::{
-    ApiKey, AsyncTransport, BaseUrl, Call, Config, Environment, Error, LogoutAuthorizeRequest,
-    LogoutRedirect, ProfileId, RetryPolicy, StdEnvironment, Step,
+    ApiKey, AsyncTransport, BaseUrl, Call, ClientOptions, Config, Environment, Error,
+    LogoutAuthorizeRequest, LogoutRedirect, ProfileId, StdEnvironment, Step,
 };
 
 #[path = "hand_driven.rs"]
@@ -27,7 +27,7 @@ async fn drive<T>(
     transport: &impl AsyncTransport,
     env: &impl Environment,
 ) -> Result<T, Error> {
-    let mut step = call.start();
+    let mut step = call.start(env.now());
     loop {
         match step {
             Step::Send {
@@ -38,10 +38,9 @@ async fn drive<T>(
                 if !delay.is_zero() {
                     env.sleep_async(delay).await;
                 }
-                step = match transport.send(request).await {
-                    Ok(response) => call.handle_response(response, env.now(), env.random()),
-                    Err(error) => call.handle_failure(error, env.now(), env.random()),
-                };
+                // The transport bounds the exchange by the request's `AttemptTimeout`.
+                let sent = transport.send(request).await;
+                step = call.handle(sent, env.now(), env.random());
             }
             Step::Done(result) => return result,
         }
@@ -51,11 +50,11 @@ async fn drive<T>(
 /// Signs `profile` out: Logout Authorize, then the browser's `GET` of the logout URL.
 pub async fn sign_out(config: &Config, profile: &ProfileId) -> Result<LogoutRedirect, Error> {
     let transport = |request| async move { blocking::send(&request) };
-    let (policy, env) = (RetryPolicy::default(), StdEnvironment);
+    let (options, env) = (ClientOptions::default(), StdEnvironment);
     let request = LogoutAuthorizeRequest::new(profile.clone());
-    let call = config.authorize_call(&request, &policy, &env)?;
+    let call = config.authorize_call(&request, &options, &env)?;
     let logout = drive(call, &transport, &env).await?;
-    let call = config.redirect_call(logout.logout_url(), &policy)?;
+    let call = config.redirect_call(logout.logout_url(), &options)?;
     drive(call, &transport, &env).await
 }
 

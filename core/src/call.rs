@@ -12,14 +12,15 @@ use http::{Request, Response};
 use url::Url;
 
 use crate::config::Config;
-use crate::error::{BoxError, Error, TransportError};
+use crate::error::{BoxError, DeadlineExceeded, Error, InvalidInput, TransportError};
 use crate::inputs::IdempotencyKey;
 use crate::logout_authorization::LogoutAuthorization;
 use crate::logout_authorize::{self, LogoutAuthorizeRequest};
 use crate::logout_redirect::{self, LogoutRedirect};
+use crate::options::{ClientOptions, checked_deadline};
 use crate::redact::Secrets;
-use crate::request::copy_request;
-use crate::retry::{Outcome, RetryPolicy};
+use crate::request::attempt_request;
+use crate::retry::{Outcome, RetryPolicy, Wait};
 #[cfg(feature = "tracing")]
 use crate::trace;
 use crate::transport::Environment;
@@ -55,21 +56,26 @@ const REDIRECT: Endpoint<LogoutRedirect> = Endpoint {
 /// [`handle`](Self::handle) until it is [`Step::Done`].
 ///
 /// ```text
-///            start()                         handle(result, now, random)
+///            start(now)                      handle(result, now, random)
 ///   Call ───────────────▶ Step::Send ─────────────────────────────────────┐
 ///                         { delay,   ◀── retryable status or failure,      │
-///                           request,     attempts left: the same request   │
-///                           call }       again, after a backoff delay      │
-///                                                                          ▼
+///                           request,     attempts left, and the wait ends  │
+///                           call }       before the deadline: the same     │
+///                                        request again, after `delay`      ▼
 ///                                          Step::Done(Ok(output) | Err(error))
 /// ```
 ///
+/// Time is an input: `start` fixes the call's deadline from `now`
+/// ([`ClientOptions::with_deadline`]); every `handle` says what time it is. A wait that would
+/// end at or past the deadline is not started (the call ends with
+/// [`Error::DeadlineExceeded`]), and each request carries its attempt's budget,
+/// [`AttemptTimeout`](crate::AttemptTimeout), for the transport to bound the exchange by.
+///
 /// A loop over any transport (the crate's [`Client`](crate::Client) and
-/// [`AsyncClient`](crate::AsyncClient) run this loop, with [`handle_with`](Self::handle_with) so
-/// the clock is read only when a retry is due):
+/// [`AsyncClient`](crate::AsyncClient) run this loop):
 ///
 /// ```
-/// use std::time::SystemTime;
+/// use std::time::{Duration, SystemTime};
 /// use workos_sso_logout::*;
 ///
 /// let config = Config::new(ApiKey::new("sk_test_123")?);
@@ -79,14 +85,20 @@ const REDIRECT: Endpoint<LogoutRedirect> = Endpoint {
 ///         .body(br#"{"logout_url":"https://auth.workos.com/sso/logout?token=t","logout_token":"t"}"#.to_vec())?,
 ///     http::Response::builder().status(503).body(br#"{"message":"busy"}"#.to_vec())?,
 /// ];
-/// let mut step = config.authorize_call(&request, &RetryPolicy::default(), &StdEnvironment)?.start();
+/// // A simulated clock: the time is whatever the loop says it is.
+/// let mut now = SystemTime::UNIX_EPOCH;
+/// let call = config.authorize_call(&request, &ClientOptions::default(), &StdEnvironment)?;
+/// let mut step = call.start(now);
 /// let auth = loop {
 ///     match step {
 ///         Step::Send { delay, request, call } => {
-///             // sleep `delay`, send `request`, and feed what came back:
+///             // wait `delay`, send `request` within its AttemptTimeout, and feed what came back:
+///             now += delay;
 ///             assert_eq!(request.uri(), "https://auth.workos.com/sso/logout/authorize");
+///             assert!(AttemptTimeout::of(&request).is_some());
 ///             let answer = answers.pop().ok_or("no answer left")?;
-///             step = call.handle_response(answer, SystemTime::now(), StdEnvironment.random());
+///             now += Duration::from_millis(80);
+///             step = call.handle(Ok::<_, http::Error>(answer), now, 7);
 ///         }
 ///         Step::Done(result) => break result?,
 ///     }
@@ -101,6 +113,12 @@ pub struct Call<T> {
     /// The request's URL, parsed (relative `Location`s are resolved against it).
     url: Url,
     policy: RetryPolicy,
+    /// The most one attempt may take, before the deadline shortens it.
+    timeout: Duration,
+    /// The most the whole call may take, if it is bounded.
+    deadline: Option<Duration>,
+    /// When the deadline ends: fixed by `start`.
+    ends_at: Option<SystemTime>,
     attempts: u32,
     /// The key and the URL's token: every text kept from a response is scrubbed of them.
     secrets: Secrets,
@@ -111,12 +129,12 @@ pub struct Call<T> {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Step<T> {
-    /// Wait `delay` (zero on the first attempt), send `request`, and give its result to
-    /// `call.handle(..)`.
+    /// Wait `delay` (zero on the first attempt), send `request` (bounded by its
+    /// [`AttemptTimeout`](crate::AttemptTimeout)), and give its result to `call.handle(..)`.
     Send {
         /// How long to wait before sending.
         delay: Duration,
-        /// The request of this attempt.
+        /// The request of this attempt, carrying its [`AttemptTimeout`](crate::AttemptTimeout).
         request: Request<Vec<u8>>,
         /// The call, waiting for this attempt's result.
         call: Call<T>,
@@ -132,6 +150,8 @@ impl<T> fmt::Debug for Call<T> {
             .field("method", self.request.method())
             .field("url", &self.secrets.scrub(self.url.as_str()))
             .field("policy", &self.policy)
+            .field("timeout", &self.timeout)
+            .field("deadline", &self.deadline)
             .field("attempts", &self.attempts)
             .finish_non_exhaustive()
     }
@@ -143,51 +163,50 @@ impl<T> Call<T> {
         self.endpoint.name
     }
 
-    /// The first attempt: [`Step::Send`] with no delay.
-    pub fn start(self) -> Step<T> {
-        self.attempt(Duration::ZERO)
+    /// This call with its own deadline instead of the options' (a click that must answer sooner
+    /// than the client's other calls, say). More than zero, at most a day.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use workos_sso_logout::*;
+    /// let config = Config::new(ApiKey::new("sk_test_123")?);
+    /// let request = LogoutAuthorizeRequest::new(ProfileId::new("prof_1")?);
+    /// let call = config.authorize_call(&request, &ClientOptions::default(), &StdEnvironment)?;
+    /// let call = call.with_deadline(Duration::from_secs(2))?;
+    /// assert_eq!(call.deadline(), Some(Duration::from_secs(2)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_deadline(mut self, deadline: Duration) -> Result<Self, InvalidInput> {
+        self.deadline = Some(checked_deadline(deadline)?);
+        Ok(self)
     }
 
-    /// Feeds the result of the attempt the call asked for: the transport's response (any status)
-    /// or its error, converted once by [`TransportError::from_error`]. `now` reads an HTTP-date
-    /// `Retry-After`; `random` is any random number, for jitter.
+    /// This call without a deadline: only each attempt's timeout and the retry policy bound it.
+    pub fn without_deadline(mut self) -> Self {
+        self.deadline = None;
+        self
+    }
+
+    /// The call's deadline, if it has one.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
+    }
+
+    /// The first attempt, at `now`: [`Step::Send`] with no delay. The deadline runs from `now`.
+    pub fn start(mut self, now: SystemTime) -> Step<T> {
+        self.ends_at = self.deadline.and_then(|deadline| now.checked_add(deadline));
+        self.attempt(Duration::ZERO, now)
+    }
+
+    /// Feeds the result of the attempt the call asked for — the transport's response (any
+    /// status) or its error, classified once by [`TransportError::from_error`] — and the time
+    /// `now` it ended at. `now` also reads an HTTP-date `Retry-After`; `random` is any random
+    /// number, for jitter.
     pub fn handle<E: Into<BoxError>>(
         self,
         result: Result<Response<Vec<u8>>, E>,
         now: SystemTime,
         random: u128,
-    ) -> Step<T> {
-        self.handle_with(result, || (now, random))
-    }
-
-    /// [`handle`](Self::handle) of a response (any status).
-    pub fn handle_response(
-        self,
-        response: Response<Vec<u8>>,
-        now: SystemTime,
-        random: u128,
-    ) -> Step<T> {
-        self.handle(Ok::<_, TransportError>(response), now, random)
-    }
-
-    /// [`handle`](Self::handle) of a transport's failure to get a response (any error type;
-    /// classified by [`TransportError::from_error`]).
-    pub fn handle_failure(
-        self,
-        error: impl Into<BoxError>,
-        now: SystemTime,
-        random: u128,
-    ) -> Step<T> {
-        self.handle(Err::<Response<Vec<u8>>, _>(error), now, random)
-    }
-
-    /// [`handle`](Self::handle), with the time and a random number given by `clock`, which is
-    /// called only when a retry is due (what the crate's clients use: an attempt that ends the
-    /// call reads neither).
-    pub fn handle_with<E: Into<BoxError>>(
-        self,
-        result: Result<Response<Vec<u8>>, E>,
-        clock: impl FnOnce() -> (SystemTime, u128),
     ) -> Step<T> {
         let result = result.map_err(|e| TransportError::from_error(e).scrubbed(&self.secrets));
         let outcome = match &result {
@@ -198,15 +217,34 @@ impl<T> Call<T> {
             Err(error) => Outcome::Failure(error.kind()),
         };
         let spends_token = self.endpoint.spends_token;
-        let retry = self
+        let wait = self
             .policy
-            .retry_delay(self.attempts, outcome, spends_token, clock);
+            .retry_delay(self.attempts, outcome, spends_token, || (now, random));
+        // A wait that would end at or past the deadline is not started.
+        let ends_in_time = |wait: &Wait| match (self.ends_at, now.checked_add(wait.delay)) {
+            (Some(ends_at), Some(resumes)) => resumes < ends_at,
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        let refused = wait.filter(|wait| !ends_in_time(wait));
+        let retry = wait.filter(ends_in_time);
         #[cfg(feature = "tracing")]
-        trace::attempt(self.attempts, &result, &self.secrets, retry);
+        trace::attempt(
+            self.attempts,
+            &result,
+            &self.secrets,
+            retry.map(|w| w.delay),
+        );
         let done = match (retry, result) {
-            (Some(delay), _) => return self.attempt(delay),
+            (Some(wait), _) => return self.attempt(wait.delay, now),
             (None, Ok(response)) => (self.endpoint.parse)(&self.url, &response, &self.secrets),
             (None, Err(error)) => Err(error.into()),
+        };
+        let done = match (refused, self.deadline) {
+            (Some(wait), Some(deadline)) => {
+                done.map_err(|last| DeadlineExceeded::new(last, deadline, wait.asked).into())
+            }
+            _ => done,
         };
         #[cfg(feature = "tracing")]
         trace::outcome(self.attempts, done.as_ref().err());
@@ -229,26 +267,46 @@ impl<T> Call<T> {
         &self.policy
     }
 
-    fn attempt(mut self, delay: Duration) -> Step<T> {
+    /// The next attempt, sent after `delay` from `now`.
+    fn attempt(mut self, delay: Duration, now: SystemTime) -> Step<T> {
         self.attempts = self.attempts.saturating_add(1);
+        let timeout = self.attempt_timeout(now.checked_add(delay).unwrap_or(now));
         Step::Send {
             delay,
-            request: copy_request(&self.request),
+            request: attempt_request(&self.request, timeout),
             call: self,
         }
+    }
+
+    /// What the attempt starting at `starts_at` may take: the options' timeout, or what the
+    /// deadline leaves, whichever is less — half of what it leaves while a timed-out attempt
+    /// would still be retried, so a silent connection leaves room for a retry on a new one.
+    fn attempt_timeout(&self, starts_at: SystemTime) -> Duration {
+        let (Some(ends_at), Some(deadline)) = (self.ends_at, self.deadline) else {
+            return self.timeout;
+        };
+        // A clock set back cannot give an attempt more than the whole deadline.
+        let left = ends_at.duration_since(starts_at).unwrap_or_default();
+        let left = left.min(deadline);
+        let timeout_retried =
+            !self.endpoint.spends_token && self.attempts < self.policy.max_attempts();
+        let left = if timeout_retried { left / 2 } else { left };
+        self.timeout.min(left)
     }
 }
 
 impl Config {
-    /// A Logout Authorize call under `policy`. When more than one attempt is allowed and the
-    /// request has no idempotency key, one is made ([`IdempotencyKey::random`]`(env)`, the only
-    /// use of `env` here) so all attempts share it.
+    /// A Logout Authorize call under `options` (their retry policy, attempt timeout and
+    /// deadline). When more than one attempt is allowed and the request has no idempotency key,
+    /// one is made ([`IdempotencyKey::random`]`(env)`, the only use of `env` here) so all
+    /// attempts share it.
     pub fn authorize_call(
         &self,
         request: &LogoutAuthorizeRequest,
-        policy: &RetryPolicy,
+        options: &ClientOptions,
         env: &impl Environment,
     ) -> Result<Call<LogoutAuthorization>, Error> {
+        let policy = options.retry_policy();
         let request = match (request.idempotency_key(), policy.max_attempts() > 1) {
             (None, true) => Cow::Owned(
                 request
@@ -262,6 +320,9 @@ impl Config {
             request: self.logout_authorize_request(&request)?,
             url: self.logout_authorize_url(),
             policy: policy.clone(),
+            timeout: options.timeout(),
+            deadline: options.deadline(),
+            ends_at: None,
             attempts: 0,
             secrets: self.key_secrets().clone(),
         })
@@ -269,12 +330,12 @@ impl Config {
 
     /// A Logout Redirect call for `url` (the `logout_url` from Logout Authorize, or
     /// [`Config::logout_redirect_url`]) under `policy`, checked as
-    /// [`Config::logout_url_request`] checks it. Timeouts are not retried: the token is
-    /// single-use and the server may have consumed it.
+    /// [`Config::logout_url_request`] checks it, under `options`. Timeouts are not retried: the
+    /// token is single-use and the server may have consumed it.
     pub fn redirect_call(
         &self,
         url: &str,
-        policy: &RetryPolicy,
+        options: &ClientOptions,
     ) -> Result<Call<LogoutRedirect>, Error> {
         let (request, url) = self.checked_logout_url_request(url)?;
         let mut secrets = self.key_secrets().clone();
@@ -283,7 +344,10 @@ impl Config {
             endpoint: REDIRECT,
             request,
             url,
-            policy: policy.clone(),
+            policy: options.retry_policy().clone(),
+            timeout: options.timeout(),
+            deadline: options.deadline(),
+            ends_at: None,
             attempts: 0,
             secrets,
         })

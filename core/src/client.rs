@@ -3,29 +3,37 @@
 //! transport.
 
 use std::fmt;
+use std::future::poll_fn;
+use std::pin::pin;
+use std::task::Poll;
+use std::time::Duration;
 
+use http::Response;
 use url::Url;
 
 use crate::call::{Call, Step};
 use crate::config::Config;
-use crate::error::{Error, InvalidInput};
+use crate::error::{BoxError, Error, InvalidInput, TransportError};
 use crate::inputs::{LogoutToken, ProfileId};
 use crate::logout_authorization::LogoutAuthorization;
 use crate::logout_authorize::LogoutAuthorizeRequest;
 use crate::logout_redirect::LogoutRedirect;
 use crate::options::ClientOptions;
+use crate::request::AttemptTimeout;
 use crate::transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};
 
 /// What both clients share: construction, accessors and how calls are made.
 macro_rules! client_common {
-    ($client:ident, $transport_trait:ident) => {
+    ($client:ident, $transport_trait:ident, $await_doc:literal) => {
         impl<T> $client<T, StdEnvironment> {
             /// A client sending through `transport` (anything implementing the transport
             #[doc = concat!("trait, [`", stringify!($transport_trait), "`], closures included), in the")]
             /// standard environment.
             ///
-            /// `options` are the ones the client's calls follow (the retry policy); a transport
-            /// built from the same options applies their timeouts and body bound.
+            /// `options` are the ones the client's calls follow (the deadline, the attempt
+            /// timeout and the retry policy, told to the transport on each request as its
+            /// [`AttemptTimeout`](crate::AttemptTimeout)); a transport built from the same options
+            /// applies their connect timeout and body bound.
             pub fn with_transport(config: Config, options: ClientOptions, transport: T) -> Self {
                 Self {
                     config,
@@ -103,15 +111,22 @@ macro_rules! client_common {
         }
 
         impl<T, E: Environment> $client<T, E> {
-            fn authorize_call(
+            /// The Logout Authorize [`Call`] this client's
+            /// [`authorize_logout_with`](Self::authorize_logout_with) makes, under its options,
+            /// for [`run`](Self::run) — with a deadline of its own, say:
+            #[doc = concat!("`client.run(client.authorize_call(&request)?.with_deadline(Duration::from_secs(3))?)`", $await_doc, ".")]
+            pub fn authorize_call(
                 &self,
                 request: &LogoutAuthorizeRequest,
             ) -> Result<Call<LogoutAuthorization>, Error> {
-                self.config.authorize_call(request, self.options.retry_policy(), &self.env)
+                self.config.authorize_call(request, &self.options, &self.env)
             }
 
-            fn redirect_call(&self, url: &str) -> Result<Call<LogoutRedirect>, Error> {
-                self.config.redirect_call(url, self.options.retry_policy())
+            /// The Logout Redirect [`Call`] this client's
+            /// [`follow_logout_redirect`](Self::follow_logout_redirect) makes, for
+            /// [`run`](Self::run).
+            pub fn redirect_call(&self, url: &str) -> Result<Call<LogoutRedirect>, Error> {
+                self.config.redirect_call(url, &self.options)
             }
         }
 
@@ -186,8 +201,8 @@ pub struct AsyncClient<T, E = StdEnvironment> {
     env: E,
 }
 
-client_common!(Client, SyncTransport);
-client_common!(AsyncClient, AsyncTransport);
+client_common!(Client, SyncTransport, "");
+client_common!(AsyncClient, AsyncTransport, "`.await`");
 
 impl<T: SyncTransport, E: Environment> Client<T, E> {
     /// Logout Authorize for a profile: the logout URL to send the browser to, and its token.
@@ -214,13 +229,16 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
         self.run(self.redirect_call(logout_url.as_ref())?)
     }
 
-    /// Drives a [`Call`] through its attempts: the blocking call loop.
+    /// Drives a [`Call`] through its attempts: the blocking call loop. The call's deadline runs
+    /// from here; each attempt is bounded by the transport, which the request tells its
+    /// [`AttemptTimeout`](crate::AttemptTimeout) (a blocking send cannot be interrupted from
+    /// outside), and no wait or attempt goes past the deadline.
     pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
         #[cfg(feature = "tracing")]
         let span = call.span();
         #[cfg(feature = "tracing")]
         let _entered = span.enter();
-        let mut step = call.start();
+        let mut step = call.start(self.env.now());
         loop {
             match step {
                 Step::Send {
@@ -232,7 +250,7 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
                         self.env.sleep(delay);
                     }
                     let sent = self.transport.send(request);
-                    step = call.handle_with(sent, || (self.env.now(), self.env.random()));
+                    step = call.handle(sent, self.env.now(), self.env.random());
                 }
                 Step::Done(result) => return result,
             }
@@ -270,7 +288,11 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         self.drive(self.redirect_call(logout_url.as_ref()))
     }
 
-    /// Drives a [`Call`] through its attempts: the async call loop.
+    /// Drives a [`Call`] through its attempts: the async call loop. The call's deadline runs from
+    /// the first poll; each attempt is bounded by its [`AttemptTimeout`](crate::AttemptTimeout)
+    /// twice over — the transport is told it on the request, and the loop stops waiting for a
+    /// transport that overruns it (on the environment's timer,
+    /// [`Environment::sleep_async`]) — and no wait or attempt goes past the deadline.
     pub fn run<O>(&self, call: Call<O>) -> impl Future<Output = Result<O, Error>> {
         self.drive(Ok(call))
     }
@@ -285,7 +307,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
             Err(_) => tracing::Span::none(),
         };
         let attempts = async move {
-            let mut step = call?.start();
+            let mut step = call?.start(self.env.now());
             loop {
                 match step {
                     Step::Send {
@@ -296,8 +318,14 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
                         if !delay.is_zero() {
                             self.env.sleep_async(delay).await;
                         }
-                        let sent = self.transport.send(request).await;
-                        step = call.handle_with(sent, || (self.env.now(), self.env.random()));
+                        let sent = match AttemptTimeout::of(&request) {
+                            Some(timeout) => {
+                                let timer = || self.env.sleep_async(timeout);
+                                within(self.transport.send(request), timer, timeout).await
+                            }
+                            None => self.transport.send(request).await.map_err(Into::into),
+                        };
+                        step = call.handle(sent, self.env.now(), self.env.random());
                     }
                     Step::Done(result) => return result,
                 }
@@ -307,4 +335,35 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         let attempts = tracing::Instrument::instrument(attempts, span);
         attempts
     }
+}
+
+/// The transport's answer, or a timeout if the timer `timer()` makes (of `timeout`) ends first.
+/// The transport is polled first and the timer made only when it is not ready, so an answer that
+/// is ready at once (a test double) costs no timer.
+async fn within<F, E, S>(
+    send: F,
+    timer: impl FnOnce() -> S,
+    timeout: Duration,
+) -> Result<Response<Vec<u8>>, BoxError>
+where
+    F: Future<Output = Result<Response<Vec<u8>>, E>>,
+    E: Into<BoxError>,
+    S: Future<Output = ()>,
+{
+    let mut send = pin!(send);
+    let mut timer = Some(timer);
+    let mut running = pin!(None::<S>);
+    poll_fn(|cx| {
+        if let Poll::Ready(sent) = send.as_mut().poll(cx) {
+            return Poll::Ready(sent.map_err(Into::into));
+        }
+        if let Some(make) = timer.take() {
+            running.set(Some(make()));
+        }
+        match running.as_mut().as_pin_mut().map(|t| t.poll(cx)) {
+            Some(Poll::Ready(())) => Poll::Ready(Err(TransportError::timed_out(timeout).into())),
+            _ => Poll::Pending,
+        }
+    })
+    .await
 }

@@ -44,6 +44,11 @@ pub enum Error {
     /// The core never makes this itself; it comes from the transport's error.
     #[error(transparent)]
     Transport(#[from] TransportError),
+    /// The call's deadline ended it before it could succeed: [`last`](DeadlineExceeded::last) is
+    /// the error of its last attempt (the accessors below read through to it), and the message
+    /// says how long the server asked to wait, when it did.
+    #[error(transparent)]
+    DeadlineExceeded(Box<DeadlineExceeded>),
 }
 
 // Not `#[from]`: that would make the input error this one's `source()` too, shown twice.
@@ -54,46 +59,151 @@ impl From<InvalidInput> for Error {
 }
 
 impl Error {
+    /// The error itself, or for [`Error::DeadlineExceeded`] the error of the last attempt.
+    fn last(&self) -> &Error {
+        match self {
+            Error::DeadlineExceeded(e) => &e.last,
+            other => other,
+        }
+    }
+
     /// The HTTP status of the response this error came from, if any.
     pub fn status(&self) -> Option<StatusCode> {
-        match self {
-            Error::InvalidInput(_) | Error::Transport(_) => None,
+        match self.last() {
             Error::Api(e) => Some(e.status),
             Error::UnexpectedResponse(e) => Some(e.status),
+            _ => None,
         }
+    }
+
+    /// The deadline's part, when the call's deadline ended it ([`Error::DeadlineExceeded`]).
+    pub fn as_deadline_exceeded(&self) -> Option<&DeadlineExceeded> {
+        match self {
+            Error::DeadlineExceeded(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// How long the server asked to wait before another attempt, when the call's deadline did
+    /// not allow that wait (tell your user "try again in N s").
+    pub fn retry_in(&self) -> Option<Duration> {
+        self.as_deadline_exceeded().and_then(|e| e.server_wait)
     }
 
     /// The `X-Request-ID` of the response this error came from, if the server sent one. Quote it
     /// to WorkOS support.
     pub fn request_id(&self) -> Option<&str> {
-        match self {
-            Error::InvalidInput(_) | Error::Transport(_) => None,
+        match self.last() {
             Error::Api(e) => e.request_id.as_deref(),
             Error::UnexpectedResponse(e) => e.request_id.as_deref(),
+            _ => None,
         }
     }
 
-    /// The API error, if this is one.
+    /// The API error, if this is one (or the last attempt's, when the deadline ended the call).
     pub fn as_api(&self) -> Option<&ApiError> {
-        match self {
+        match self.last() {
             Error::Api(e) => Some(e),
             _ => None,
         }
     }
 
-    /// The transport failure, if this is one.
+    /// The transport failure, if this is one (or the last attempt's, when the deadline ended the
+    /// call).
     pub fn as_transport(&self) -> Option<&TransportError> {
-        match self {
+        match self.last() {
             Error::Transport(e) => Some(e),
             _ => None,
         }
     }
 
-    /// The unexpected-response details, if this is one.
+    /// The unexpected-response details, if this is one (or the last attempt's, when the deadline
+    /// ended the call).
     pub fn as_unexpected(&self) -> Option<&UnexpectedResponse> {
-        match self {
+        match self.last() {
             Error::UnexpectedResponse(e) => Some(e),
             _ => None,
+        }
+    }
+}
+
+/// A call its deadline ended: the last attempt's error, and why no other attempt followed.
+///
+/// `Display` is the last error's message, then what the deadline did not allow:
+///
+/// ```
+/// use std::time::Duration;
+/// use workos_sso_logout::{DeadlineExceeded, Error, FailureKind, TransportError};
+/// let refused = TransportError::new(FailureKind::Connect, "connection refused");
+/// let err = DeadlineExceeded::new(refused.into(), Duration::from_secs(2), Some(Duration::from_secs(30)));
+/// assert_eq!(
+///     err.to_string(),
+///     "could not connect to WorkOS: connection refused; not retried: the server asked to wait \
+///      30 s, past the call's 2 s deadline (try again in 30 s)"
+/// );
+/// assert_eq!(Error::from(err).retry_in(), Some(Duration::from_secs(30)));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct DeadlineExceeded {
+    /// The error of the call's last attempt.
+    pub last: Error,
+    /// The call's deadline.
+    pub deadline: Duration,
+    /// How long the server asked to wait (`Retry-After`) when that wait did not fit; `None` when
+    /// the deadline left no time for another attempt after the backoff or the attempt itself.
+    pub server_wait: Option<Duration>,
+}
+
+impl DeadlineExceeded {
+    /// The call whose deadline was `deadline` ended with `last`; `server_wait` is the wait the
+    /// server asked for that did not fit, if any.
+    pub fn new(last: Error, deadline: Duration, server_wait: Option<Duration>) -> Self {
+        Self {
+            last,
+            deadline,
+            server_wait,
+        }
+    }
+}
+
+impl fmt::Display for DeadlineExceeded {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let deadline = Seconds(self.deadline);
+        match self.server_wait.map(Seconds) {
+            Some(wait) => write!(
+                f,
+                "{}; not retried: the server asked to wait {wait}, past the call's {deadline} \
+                 deadline (try again in {wait})",
+                self.last
+            ),
+            None => write!(
+                f,
+                "{}; not retried: the call's {deadline} deadline leaves no time for another attempt",
+                self.last
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DeadlineExceeded {}
+
+impl From<DeadlineExceeded> for Error {
+    fn from(e: DeadlineExceeded) -> Self {
+        Error::DeadlineExceeded(Box::new(e))
+    }
+}
+
+/// A duration as a person reads it: whole seconds (`30 s`), or milliseconds under ten seconds
+/// that are not whole (`1500 ms`).
+struct Seconds(Duration);
+
+impl fmt::Display for Seconds {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.0.subsec_nanos(), self.0.as_secs()) {
+            (0, s) => write!(f, "{s} s"),
+            (_, s) if s >= 10 => write!(f, "{} s", s + 1),
+            _ => write!(f, "{} ms", self.0.as_millis().max(1)),
         }
     }
 }
@@ -123,12 +233,16 @@ pub enum FailureKind {
     /// that dropped an idle kept-alive connection, say): the request may or may not have been
     /// seen, so only a request that is safe to repeat is retried.
     Closed,
+    /// The answer began (its head arrived) but the connection ended before its body was
+    /// complete: the server saw the request, so only a request that is safe to repeat (Logout
+    /// Authorize, under its `Idempotency-Key`) is retried.
+    Truncated,
     /// The TLS handshake failed (an untrusted or mismatched certificate, no common protocol):
     /// nothing was sent, and repeating would fail the same way, so it is not retried.
     Tls,
     /// The response body exceeded the configured bound.
     BodyTooLarge,
-    /// Anything else (a reset connection, a malformed response, a truncated body…).
+    /// Anything else (a malformed response head, an error of the transport's own…).
     Other,
 }
 
@@ -138,6 +252,7 @@ impl FailureKind {
             FailureKind::Connect => "could not connect to WorkOS",
             FailureKind::Timeout => "the call to WorkOS timed out",
             FailureKind::Closed => "the connection to WorkOS closed before an answer",
+            FailureKind::Truncated => "the answer from WorkOS was cut off",
             FailureKind::Tls => "the TLS handshake with WorkOS failed",
             FailureKind::BodyTooLarge => "the response from WorkOS is too large",
             FailureKind::Other => "the HTTP exchange with WorkOS failed",

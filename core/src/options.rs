@@ -13,16 +13,21 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default bound on a response body (1 MiB).
 const DEFAULT_MAX_BODY_BYTES: u64 = 1024 * 1024;
 
+/// Default deadline of a whole call: see [`ClientOptions::with_deadline`] for why 10 s.
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
+
 /// Idle connections kept per host by default: enough for 64 concurrent callers to find one.
 const DEFAULT_MAX_IDLE_PER_HOST: usize = 64;
 
 /// The longest timeout accepted: a day. Longer ones are mistakes (and overflow some clocks).
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// Timeouts, the response body bound and the retry policy of a client.
+/// The deadline of a call, timeouts, the response body bound and the retry policy of a client.
 ///
-/// Defaults: connect 10 s; each whole attempt (connect, send, head and body) 30 s; body 1 MiB;
-/// [`RetryPolicy::default`]; no proxy; 64 idle connections kept per host.
+/// Defaults: a 10 s deadline for each whole call ([`with_deadline`](Self::with_deadline));
+/// connect 10 s; each whole attempt (connect, send, head and body) at most 30 s and at most what
+/// the deadline leaves; body 1 MiB; [`RetryPolicy::default`]; no proxy; 64 idle connections kept
+/// per host.
 ///
 /// ```
 /// use std::time::Duration;
@@ -39,6 +44,7 @@ pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 pub struct ClientOptions {
     connect_timeout: Duration,
     timeout: Duration,
+    deadline: Option<Duration>,
     max_body_bytes: u64,
     retry: RetryPolicy,
     proxy: Option<http::Uri>,
@@ -50,6 +56,7 @@ impl Default for ClientOptions {
         Self {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
+            deadline: Some(DEFAULT_DEADLINE),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             retry: RetryPolicy::default(),
             proxy: None,
@@ -82,6 +89,49 @@ impl ClientOptions {
             "the timeout must be more than zero and at most 24 hours",
         )?;
         Ok(self)
+    }
+
+    /// Bounds each whole call (default 10 s): every attempt, backoff and `Retry-After` wait
+    /// included. More than zero, at most a day.
+    ///
+    /// The call machine ([`Call`](crate::Call)) decides it from the time it is given: a wait that
+    /// would end past the deadline is not started (the call ends at once with the last error,
+    /// which says how long the server asked to wait), no attempt starts after it, and each
+    /// attempt is given what remains ([`AttemptTimeout`](crate::AttemptTimeout)) — half of it
+    /// while a timed-out attempt could still be retried, so a connection the network dropped
+    /// silently leaves time for a retry on a new one.
+    ///
+    /// Why 10 s by default: a sign-out runs inside a request handler, behind a load balancer
+    /// or proxy that commonly gives up at 30 to 60 s and in front of a user who clicked. A
+    /// healthy WorkOS answers in well under a second, so 10 s leaves room for two retries after
+    /// a transient failure, while a `503` with `Retry-After: 30` ends the click at once instead
+    /// of holding it for a minute. A per-call deadline ([`Call::with_deadline`](crate::Call::with_deadline))
+    /// can be shorter; [`without_deadline`](Self::without_deadline) turns it off (batch jobs).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use workos_sso_logout::ClientOptions;
+    /// let options = ClientOptions::default().with_deadline(Duration::from_secs(3))?;
+    /// assert_eq!(options.deadline(), Some(Duration::from_secs(3)));
+    /// assert_eq!(ClientOptions::default().without_deadline().deadline(), None);
+    /// assert!(ClientOptions::default().with_deadline(Duration::ZERO).is_err());
+    /// # Ok::<(), workos_sso_logout::InvalidInput>(())
+    /// ```
+    pub fn with_deadline(mut self, deadline: Duration) -> Result<Self, InvalidInput> {
+        self.deadline = Some(checked_deadline(deadline)?);
+        Ok(self)
+    }
+
+    /// No deadline for the whole call: only each attempt's [`timeout`](Self::timeout) and the
+    /// retry policy bound it.
+    pub fn without_deadline(mut self) -> Self {
+        self.deadline = None;
+        self
+    }
+
+    /// The deadline of each whole call, if there is one.
+    pub fn deadline(&self) -> Option<Duration> {
+        self.deadline
     }
 
     /// Bounds the response body (default 1 MiB). Must not be zero.
@@ -210,4 +260,12 @@ fn bounded(timeout: Duration, message: &'static str) -> Result<Duration, Invalid
         true => Err(InvalidInput::Options(message)),
         false => Ok(timeout),
     }
+}
+
+/// `deadline` if it is a deadline a call may have (more than zero, at most a day).
+pub(crate) fn checked_deadline(deadline: Duration) -> Result<Duration, InvalidInput> {
+    bounded(
+        deadline,
+        "the deadline must be more than zero and at most 24 hours",
+    )
 }

@@ -22,6 +22,15 @@ use crate::retry_after::RetryAfter;
 /// Most attempts a policy may allow.
 const MAX_ATTEMPTS_LIMIT: u32 = 20;
 
+/// The wait before the next attempt, and whether the server asked for it (`Retry-After`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Wait {
+    /// How long to wait, capped at the policy's `max_delay`.
+    pub(crate) delay: Duration,
+    /// The server's `Retry-After`, uncapped, when it named one.
+    pub(crate) asked: Option<Duration>,
+}
+
 /// How one attempt ended, as far as the retry decision is concerned.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Outcome<'a> {
@@ -38,8 +47,10 @@ pub(crate) enum Outcome<'a> {
 /// jitter from `initial_delay`, and no delay (`Retry-After` included) longer than `max_delay`.
 ///
 /// By default: 3 attempts, 500 ms initial delay, 30 s cap; retried are 429, 500, 502, 503, 504,
-/// connect failures, timeouts and connections closed before an answer — but not timeouts nor 5xx on the Logout Redirect `GET`, which
-/// may have spent its single-use token.
+/// connect failures, timeouts, connections closed before an answer and answers cut off mid-body —
+/// but not timeouts, closes, cut-off answers nor 5xx on the Logout Redirect `GET`, which may have
+/// spent its single-use token. The call's deadline
+/// ([`ClientOptions::with_deadline`](crate::ClientOptions::with_deadline)) bounds it all.
 ///
 /// ```
 /// use std::time::Duration;
@@ -145,7 +156,7 @@ impl RetryPolicy {
         outcome: Outcome<'_>,
         spends_token: bool,
         clock: impl FnOnce() -> (SystemTime, u128),
-    ) -> Option<Duration> {
+    ) -> Option<Wait> {
         if attempt >= self.max_attempts {
             return None;
         }
@@ -156,20 +167,26 @@ impl RetryPolicy {
             Outcome::Response { status, headers } if Self::is_retryable_status(status) => {
                 RetryAfter::from_headers(headers)
             }
-            Outcome::Failure(FailureKind::Timeout | FailureKind::Closed) if spends_token => {
+            Outcome::Failure(
+                FailureKind::Timeout | FailureKind::Closed | FailureKind::Truncated,
+            ) if spends_token => {
                 return None;
             }
-            Outcome::Failure(FailureKind::Connect | FailureKind::Timeout | FailureKind::Closed) => {
-                None
-            }
+            Outcome::Failure(
+                FailureKind::Connect
+                | FailureKind::Timeout
+                | FailureKind::Closed
+                | FailureKind::Truncated,
+            ) => None,
             _ => return None,
         };
         let (now, random) = clock();
-        let delay = match retry_after {
-            Some(retry_after) => retry_after.delay(now),
-            None => self.backoff(attempt, random),
-        };
-        Some(delay.min(self.max_delay))
+        let asked = retry_after.map(|r| r.delay(now));
+        let delay = asked.unwrap_or_else(|| self.backoff(attempt, random));
+        Some(Wait {
+            delay: delay.min(self.max_delay),
+            asked,
+        })
     }
 
     /// Exponential backoff with "equal jitter": half the doubled delay, plus a random part of

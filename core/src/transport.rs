@@ -47,7 +47,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
@@ -343,17 +343,23 @@ fn std_random() -> u128 {
     (u128::from(half()) << 64) | u128::from(half())
 }
 
-/// What the sleeping thread and the task share: whether the delay is over, and who to wake.
+/// What the sleeping thread and the task share: whether the delay is over, whether the wait was
+/// given up (its future dropped: a transport answered first), and who to wake.
 #[derive(Default)]
 struct Wakeup {
     elapsed: bool,
+    dropped: bool,
     waker: Option<Waker>,
 }
 
-/// An executor-independent sleep: a helper thread sleeps and wakes the task.
+/// The state both sides lock, and the signal that ends the thread's wait early.
+type Shared = Arc<(Mutex<Wakeup>, Condvar)>;
+
+/// An executor-independent sleep: a helper thread waits out the delay (or until the future is
+/// dropped, so a timer raced against an answer does not outlive it) and wakes the task.
 struct ThreadSleep {
     delay: Duration,
-    shared: Option<Arc<Mutex<Wakeup>>>,
+    shared: Option<Shared>,
 }
 
 impl Future for ThreadSleep {
@@ -365,21 +371,26 @@ impl Future for ThreadSleep {
         }
         let delay = self.delay;
         let shared = self.shared.get_or_insert_with(|| {
-            let shared = Arc::new(Mutex::new(Wakeup::default()));
+            let shared = Shared::default();
             let other = Arc::clone(&shared);
             let spawned = std::thread::Builder::new()
                 .name("workos-sso-logout-sleep".into())
                 .spawn(move || {
-                    std::thread::sleep(delay);
-                    wake(&other);
+                    let (lock, signal) = &*other;
+                    let wakeup = lock.lock().unwrap_or_else(|p| p.into_inner());
+                    let waited = signal.wait_timeout_while(wakeup, delay, |w| !w.dropped);
+                    let (mut wakeup, _) = waited.unwrap_or_else(|p| p.into_inner());
+                    wakeup.elapsed = true;
+                    if let Some(waker) = wakeup.waker.take() {
+                        waker.wake();
+                    }
                 });
             if spawned.is_err() {
-                wake(&shared);
+                lock(&shared).elapsed = true;
             }
             shared
         });
-        // A poisoned lock only means a waker panicked; the flag is still meaningful.
-        let mut wakeup = shared.lock().unwrap_or_else(|p| p.into_inner());
+        let mut wakeup = lock(shared);
         if wakeup.elapsed {
             Poll::Ready(())
         } else {
@@ -389,11 +400,16 @@ impl Future for ThreadSleep {
     }
 }
 
-/// Marks the delay over and wakes the task waiting for it, if any.
-fn wake(shared: &Mutex<Wakeup>) {
-    let mut wakeup = shared.lock().unwrap_or_else(|p| p.into_inner());
-    wakeup.elapsed = true;
-    if let Some(waker) = wakeup.waker.take() {
-        waker.wake();
+impl Drop for ThreadSleep {
+    fn drop(&mut self) {
+        if let Some(shared) = &self.shared {
+            lock(shared).dropped = true;
+            shared.1.notify_all();
+        }
     }
+}
+
+/// The wait's state (a poisoned lock only means a waker panicked; the flags still hold).
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Wakeup> {
+    shared.0.lock().unwrap_or_else(|p| p.into_inner())
 }

@@ -148,9 +148,9 @@ fn both_clients_retry_as_the_call_machine_says() {
     let mock = answers();
     let request = workos_sso_logout::LogoutAuthorizeRequest::new(profile.clone());
     let mut step = config()
-        .authorize_call(&request, &policy, &Recording::default())
+        .authorize_call(&request, &options, &Recording::default())
         .unwrap()
-        .start();
+        .start(std::time::SystemTime::now());
     let mut by_hand = Vec::new();
     let expected = loop {
         match step {
@@ -220,10 +220,11 @@ impl Environment for Counting {
     async fn sleep_async(&self, _: Duration) {}
 }
 
-/// The clock and the random numbers are read for a retry (its delay) and an idempotency key,
-/// not for an attempt that ends the call.
+/// The clock and the random numbers are read only through the environment: the clock when the
+/// call starts (its deadline) and after each attempt, a random number after each attempt (a
+/// retry's jitter) and for an idempotency key.
 #[test]
-fn the_clock_is_read_only_for_a_retry() {
+fn the_environment_is_read_at_the_start_and_after_each_attempt() {
     let profile = ProfileId::new("prof_1").unwrap();
     let url = "https://auth.workos.com/sso/logout?token=t";
     let redirect = || {
@@ -249,10 +250,9 @@ fn the_clock_is_read_only_for_a_retry() {
             ready(client.authorize_logout(&profile)).unwrap();
             ready(client.follow_logout_redirect(url)).unwrap();
         }
-        assert_eq!(env.reads(), [0, 0], "blocking: {blocking}");
+        assert_eq!(env.reads(), [4, 2], "blocking: {blocking}");
 
-        // A retry: its delay reads both; the idempotency key shared by the attempts, one more
-        // random number.
+        // A retry: the key shared by the attempts takes one more random number.
         mock.push_json(503, r#"{"message":"busy"}"#)
             .push_json(200, OK);
         let env = Counting::default();
@@ -266,7 +266,7 @@ fn the_clock_is_read_only_for_a_retry() {
                 .with_environment(env.clone());
             ready(client.authorize_logout(&profile)).unwrap();
         }
-        assert_eq!(env.reads(), [1, 2], "blocking: {blocking}");
+        assert_eq!(env.reads(), [3, 3], "blocking: {blocking}");
     }
 }
 

@@ -250,13 +250,13 @@ fn no_secret_in_any_debug_or_display() {
     let call = config
         .authorize_call(
             &LogoutAuthorizeRequest::new(ProfileId::new("prof_1").unwrap()),
-            &RetryPolicy::default(),
+            &ClientOptions::default(),
             &workos_sso_logout::StdEnvironment,
         )
         .unwrap();
     let url = config.logout_redirect_url(&token);
     let redirect_call = config
-        .redirect_call(url.as_str(), &RetryPolicy::default())
+        .redirect_call(url.as_str(), &ClientOptions::default())
         .unwrap();
     let mut shown = vec![
         ("key", format!("{key:?}")),

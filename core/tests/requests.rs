@@ -218,7 +218,7 @@ fn redirects_need_no_api_key_but_authorize_does() {
     assert_eq!(url.as_str(), "http://localhost:4100/sso/logout?token=t");
     assert!(
         config
-            .redirect_call(url.as_str(), &workos_sso_logout::RetryPolicy::none())
+            .redirect_call(url.as_str(), &workos_sso_logout::ClientOptions::default())
             .is_ok()
     );
     let err = config

@@ -9,7 +9,9 @@ use hyper_util::client::legacy::connect::{Connect, HttpConnector, proxy::Tunnel}
 use hyper_util::client::legacy::{Client as HyperClient, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use workos_sso_logout::http::{Request, Response};
-use workos_sso_logout::{AsyncTransport, ClientOptions, Error, FailureKind, TransportError};
+use workos_sso_logout::{
+    AsyncTransport, AttemptTimeout, ClientOptions, Error, FailureKind, TransportError,
+};
 
 pub use hyper_util;
 pub use workos_sso_logout as core;
@@ -95,15 +97,17 @@ impl<C: Connect + Clone + Send + Sync + 'static> HyperTransport<C> {
 impl<C: Connect + Clone + Send + Sync + 'static> AsyncTransport for HyperTransport<C> {
     type Error = TransportError;
 
-    /// Sends one request as is: no redirect, any status, head and body bounded in time and size.
+    /// Sends one request as is: no redirect, any status, head and body bounded in size and in
+    /// time, by the request's [`AttemptTimeout`] (else the options' timeout).
     #[allow(refining_impl_trait)] // `Send`, for multi-threaded runtimes
     fn send(&self, request: Request<Vec<u8>>) -> impl Future<Output = Answer> + Send {
+        let timeout = AttemptTimeout::of(&request).unwrap_or(self.timeout);
         let request = request.map(|body| Full::new(Bytes::from(body)));
         let response = match (&self.proxied, ClientOptions::proxy_allowed(request.uri())) {
             (Some(proxied), true) => proxied.request(request),
             _ => self.client.request(request),
         };
-        read(response, self.timeout, self.max_body_bytes)
+        read(response, timeout, self.max_body_bytes)
     }
 }
 
@@ -116,7 +120,7 @@ async fn read(response: ResponseFuture, timeout: Duration, limit: u64) -> Answer
         let collected = limited.collect().await;
         let collected = collected.map_err(|e| match e.is::<LengthLimitError>() {
             true => TransportError::body_too_large(limit),
-            false => TransportError::new(FailureKind::Other, e), // begun: a truncated body
+            false => TransportError::new(FailureKind::Truncated, e), // begun, then cut off
         })?;
         Ok(Response::from_parts(parts, collected.to_bytes().into()))
     };

@@ -10,7 +10,9 @@ use ureq::http::Uri;
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs as Addrs};
 use ureq::unversioned::transport::NextTimeout;
 use workos_sso_logout::http::{Request, Response};
-use workos_sso_logout::{ClientOptions, Error, FailureKind, SyncTransport, TransportError};
+use workos_sso_logout::{
+    AttemptTimeout, ClientOptions, Error, FailureKind, SyncTransport, TransportError,
+};
 
 pub use ureq;
 pub use workos_sso_logout as core;
@@ -66,9 +68,11 @@ impl TryFrom<ClientOptions> for UreqTransport {
 impl SyncTransport for UreqTransport {
     type Error = TransportError;
 
-    /// Sends one request as is: no redirect, any status, head and body bounded in time and size.
+    /// Sends one request as is: no redirect, any status, head and body bounded in size and in
+    /// time, by the request's [`AttemptTimeout`] (else the options' timeout).
     fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
         let direct = !ClientOptions::proxy_allowed(request.uri());
+        let timeout = AttemptTimeout::of(&request).unwrap_or(self.options.timeout());
         let mut config = self.agent.configure_request(request);
         if direct {
             config = config.proxy(None);
@@ -76,8 +80,8 @@ impl SyncTransport for UreqTransport {
         let request = config
             .max_redirects(0)
             .http_status_as_error(false)
-            .timeout_connect(Some(self.options.connect_timeout()))
-            .timeout_global(Some(self.options.timeout()))
+            .timeout_connect(Some(self.options.connect_timeout().min(timeout)))
+            .timeout_global(Some(timeout))
             .build();
         let limit = self.options.max_body_bytes();
         let head = self.agent.run(request);
@@ -114,7 +118,8 @@ impl ureq::unversioned::resolver::Resolver for Resolver {
     }
 }
 
-/// ureq's failures (no `source` for the core to walk); an I/O error `in_body` is a truncated body.
+/// ureq's failures (no `source` for the core to walk); an error `in_body` that is not the limit
+/// or a timeout is an answer cut off.
 fn classify(e: ureq::Error, limit: u64, in_body: bool) -> TransportError {
     let kind = match &e {
         ureq::Error::BodyExceedsLimit(_) => return TransportError::body_too_large(limit),
@@ -124,7 +129,7 @@ fn classify(e: ureq::Error, limit: u64, in_body: bool) -> TransportError {
         ureq::Error::Io(io) if io.get_ref().is_some_and(|i| i.is::<rustls::Error>()) => {
             FailureKind::Tls
         }
-        ureq::Error::Io(_) if in_body => FailureKind::Other,
+        _ if in_body => FailureKind::Truncated,
         ureq::Error::Io(io) => FailureKind::of_io(io),
         _ => FailureKind::Other,
     };

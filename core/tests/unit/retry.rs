@@ -7,6 +7,7 @@ use super::*;
 
 fn decide(p: &RetryPolicy, attempt: u32, o: Outcome<'_>, now: SystemTime) -> Option<Duration> {
     p.retry_delay(attempt, o, false, || (now, 0))
+        .map(|w| w.delay)
 }
 
 #[test]
@@ -26,6 +27,7 @@ fn default_retryable_outcomes() {
     }
     let failure = |k| Outcome::Failure(k);
     assert!(decide(&p, 1, failure(FailureKind::Timeout), UNIX_EPOCH).is_some());
+    assert!(decide(&p, 1, failure(FailureKind::Truncated), UNIX_EPOCH).is_some());
     for k in [FailureKind::BodyTooLarge, FailureKind::Other] {
         assert_eq!(decide(&p, 1, failure(k), UNIX_EPOCH), None);
     }
@@ -42,6 +44,7 @@ fn backoff_doubles_with_jitter_and_respects_retry_after() {
     let f = Outcome::Failure(FailureKind::Connect);
     let d = |attempt, random| {
         let delay = p.retry_delay(attempt, f, false, || (UNIX_EPOCH, random));
+        let delay = delay.map(|w| w.delay);
         delay.unwrap_or(Duration::MAX)
     };
     assert_eq!(d(1, 0), Duration::from_millis(50));
@@ -61,6 +64,7 @@ fn backoff_doubles_with_jitter_and_respects_retry_after() {
             false,
             || (now, 99),
         )
+        .map(|w| w.delay)
     };
     let busy = StatusCode::TOO_MANY_REQUESTS;
     assert_eq!(retry_after("0", busy, UNIX_EPOCH), Some(Duration::ZERO));
@@ -84,7 +88,10 @@ fn backoff_doubles_with_jitter_and_respects_retry_after() {
 fn a_request_that_spends_a_token_is_not_repeated_once_it_may_have_arrived() {
     let p = RetryPolicy::default();
     let h = HeaderMap::new();
-    let spent = |o| p.retry_delay(1, o, true, || (UNIX_EPOCH, 0));
+    let spent = |o| {
+        p.retry_delay(1, o, true, || (UNIX_EPOCH, 0))
+            .map(|w| w.delay)
+    };
     let response = |status| Outcome::Response {
         status,
         headers: &h,
@@ -92,6 +99,7 @@ fn a_request_that_spends_a_token_is_not_repeated_once_it_may_have_arrived() {
     assert_eq!(spent(response(StatusCode::BAD_GATEWAY)), None);
     assert_eq!(spent(Outcome::Failure(FailureKind::Timeout)), None);
     assert_eq!(spent(Outcome::Failure(FailureKind::Closed)), None);
+    assert_eq!(spent(Outcome::Failure(FailureKind::Truncated)), None);
     assert!(spent(Outcome::Failure(FailureKind::Connect)).is_some());
     assert!(spent(response(StatusCode::TOO_MANY_REQUESTS)).is_some());
 }

@@ -4,10 +4,13 @@
 //! `rustls = "0.23"` (already in your tree through reqwest: it names TLS failures).
 
 use workos_sso_logout::http::{Request, Response};
-use workos_sso_logout::{AsyncTransport, ClientOptions, FailureKind, TransportError};
+use workos_sso_logout::{
+    AsyncTransport, AttemptTimeout, ClientOptions, FailureKind, TransportError,
+};
 
 /// Sends core-built requests with a reqwest client: no redirects, every header and status handed
-/// back, the body bounded, the options' timeouts (the whole exchange, body included) and proxy.
+/// back, the body bounded, each attempt's timeout (the whole exchange, body included: the
+/// request's `AttemptTimeout`, else the options'), the options' connect timeout and proxy.
 #[derive(Debug, Clone)]
 pub struct ReqwestTransport {
     client: reqwest::Client,
@@ -52,13 +55,17 @@ impl AsyncTransport for ReqwestTransport {
     type Error = TransportError;
 
     async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {
-        let request = reqwest::Request::try_from(request).map_err(classify)?;
+        let timeout = AttemptTimeout::of(&request);
+        let mut request = reqwest::Request::try_from(request).map_err(classify)?;
+        if timeout.is_some() {
+            *request.timeout_mut() = timeout;
+        }
         let mut response = self.client.execute(request).await.map_err(classify)?;
         let mut body = Vec::new();
-        // Once the answer has begun, a failure is a timeout or a broken answer, never retried.
+        // Once the answer has begun, a failure is a timeout or an answer cut off.
         let in_body = |e: reqwest::Error| match e.is_timeout() {
             true => TransportError::new(FailureKind::Timeout, e),
-            false => TransportError::new(FailureKind::Other, e),
+            false => TransportError::new(FailureKind::Truncated, e),
         };
         while let Some(chunk) = response.chunk().await.map_err(in_body)? {
             if (body.len() + chunk.len()) as u64 > self.max_body_bytes {

@@ -66,6 +66,10 @@ pub enum Fault {
     },
     /// Close the connection without any response.
     CloseConnection,
+    /// Read the request and never answer, keeping the connection open (its task ends when the
+    /// emulator stops): a pooled connection the network dropped silently, such as an expired NAT
+    /// entry. Only this request's connection goes silent; the next request is answered.
+    Silent,
     /// Send a 200 head declaring `declared_length` bytes, then `body`, then close: a truncated
     /// body.
     TruncatedBody {

@@ -138,6 +138,7 @@ async fn handle(shared: Arc<Shared>, req: Request<Incoming>) -> Result<Reply, st
         Some(Fault::CloseConnection) => {
             return Err(std::io::Error::other("emulated connection close"));
         }
+        Some(Fault::Silent) => std::future::pending().await,
         Some(Fault::Delay { millis }) => {
             tokio::time::sleep(Duration::from_millis(millis)).await;
             route_request(&shared, &parts.method, &path, &parts.headers, &query, &body)
@@ -267,7 +268,7 @@ fn play(fault: Fault) -> Reply {
         }
         Fault::Redirect { status, location } => redirect_reply(status_or_500(status), &location),
         // Played before the route runs; listed for completeness.
-        Fault::CloseConnection | Fault::Delay { .. } => {
+        Fault::CloseConnection | Fault::Silent | Fault::Delay { .. } => {
             json_reply(StatusCode::INTERNAL_SERVER_ERROR, json!({}))
         }
     }
