@@ -174,6 +174,10 @@ struct CallArgs {
     /// Allow at most N retries after the first attempt [default: 2].
     #[arg(long, value_name = "N")]
     retries: Option<u32>,
+    /// Bound each whole call — every attempt, backoff and Retry-After wait — to this many
+    /// seconds, or `off` for no bound [default: 10].
+    #[arg(long, value_name = "SECS|off", env = "WORKOS_LOGOUT_DEADLINE")]
+    deadline: Option<String>,
 }
 
 impl CallArgs {
@@ -191,6 +195,20 @@ impl CallArgs {
             }
             options = options.with_retry_policy(RetryPolicy::default().with_max_retries(retries)?);
         }
+        match self.deadline.as_deref().map(str::trim) {
+            None => {}
+            Some("off") => options = options.without_deadline(),
+            Some(secs) => {
+                let deadline = secs
+                    .parse()
+                    .ok()
+                    .and_then(|s| Duration::try_from_secs_f64(s).ok());
+                let deadline = deadline.ok_or(InvalidInput::Options(
+                    "--deadline must be a positive number of seconds, or `off`",
+                ))?;
+                options = options.with_deadline(deadline)?;
+            }
+        }
         Ok(options)
     }
 }
@@ -203,9 +221,10 @@ struct Failure {
 
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
-        let code = match &e {
-            Error::InvalidInput(_) => EXIT_USAGE,
-            Error::Api(_) => EXIT_API,
+        // A call its deadline ended exits as its last attempt's error does.
+        let code = match (&e, e.as_api()) {
+            (Error::InvalidInput(_), _) => EXIT_USAGE,
+            (_, Some(_)) => EXIT_API,
             _ => EXIT_TRANSPORT,
         };
         // One line, scrubbed and escaped by the SDK; API errors end with their hint.

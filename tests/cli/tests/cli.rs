@@ -429,3 +429,75 @@ fn verbose_shows_each_attempt_on_stderr_without_secrets() {
     let quiet = authorize(&emu, &["--profile-id", emu.oidc_profile_id()]);
     assert_eq!(stderr(&quiet), "");
 }
+
+#[test]
+fn a_503_with_a_long_retry_after_ends_within_the_deadline_on_both_transports() {
+    let emu = start().unwrap();
+    for transport in ["ureq", "hyper"] {
+        for deadline in [None, Some("2")] {
+            for _ in 0..3 {
+                emu.push_fault(
+                    Route::Authorize,
+                    Fault::Status {
+                        status: 503,
+                        body: None,
+                        headers: vec![("retry-after".into(), "30".into())],
+                    },
+                );
+            }
+            let mut args = vec![
+                "--profile-id",
+                emu.oidc_profile_id(),
+                "--transport",
+                transport,
+            ];
+            if let Some(secs) = deadline {
+                args.extend(["--deadline", secs]);
+            }
+            let started = std::time::Instant::now();
+            let o = authorize(&emu, &args);
+            let took = started.elapsed();
+            // Far from the 30 s the server asked for: the wait is not started at all.
+            assert!(
+                took < std::time::Duration::from_secs(5),
+                "{transport}: {took:?}"
+            );
+            assert_eq!(o.status.code(), Some(3), "{transport}: {}", stderr(&o));
+            let shown = format!(
+                "past the call's {} s deadline (try again in 30 s)",
+                deadline.unwrap_or("10")
+            );
+            assert!(stderr(&o).contains(&shown), "{transport}: {}", stderr(&o));
+        }
+    }
+    // In the help, and read from the environment too.
+    let o = bin().args(["authorize", "--help"]).output().unwrap();
+    assert!(
+        stdout(&o).contains("--deadline <SECS|off>"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("WORKOS_LOGOUT_DEADLINE"),
+        "{}",
+        stdout(&o)
+    );
+    let o = bin()
+        .args([
+            "authorize",
+            "--base-url",
+            emu.base_url(),
+            "--api-key",
+            emu.api_key(),
+        ])
+        .args(["--profile-id", emu.oidc_profile_id()])
+        .env("WORKOS_LOGOUT_DEADLINE", "0")
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("the deadline must be more than zero"),
+        "{}",
+        stderr(&o)
+    );
+}

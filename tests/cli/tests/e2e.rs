@@ -9,7 +9,7 @@
 
 mod support;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use workos_logout::emulator::{Emulator, Fault, Route, start};
 use workos_logout::{AnyClient, Transport};
@@ -422,6 +422,145 @@ fn conflicting_locations(t: Transport) {
     assert_eq!(emu.requests_to(Route::Logout).len(), 1, "not retried");
 }
 
+/// Every attempt answered `503` with `Retry-After: 30`.
+fn unavailable_for_thirty_seconds(emu: &Emulator) {
+    for _ in 0..5 {
+        emu.push_fault(
+            Route::Authorize,
+            Fault::Status {
+                status: 503,
+                body: None,
+                headers: vec![("retry-after".into(), "30".into())],
+            },
+        );
+    }
+}
+
+fn a_long_retry_after_ends_the_call_within_the_default_deadline(t: Transport) {
+    let emu = start().unwrap();
+    unavailable_for_thirty_seconds(&emu);
+    let started = Instant::now();
+    // The default options: a 10 s deadline, and a policy that waits up to 30 s.
+    let err = driver_with(t, emu.base_url(), emu.api_key(), ClientOptions::default())
+        .authorize_logout_str(emu.oidc_profile_id())
+        .unwrap_err();
+    // The default deadline is 10 s; the call ends at once, far before the 30 s wait.
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(err.status(), Some(http::StatusCode::SERVICE_UNAVAILABLE));
+    assert_eq!(err.retry_in(), Some(Duration::from_secs(30)));
+    assert!(err.request_id().is_some_and(|id| id.starts_with("req_emu")));
+    let text = err.to_string();
+    assert!(
+        text.contains("the server asked to wait 30 s, past the call's 10 s deadline"),
+        "{text}"
+    );
+    assert_eq!(
+        emu.requests_to(Route::Authorize).len(),
+        1,
+        "no wait was started"
+    );
+}
+
+fn a_short_deadline_ends_the_call_before_the_first_wait(t: Transport) {
+    let emu = start().unwrap();
+    unavailable_for_thirty_seconds(&emu);
+    let options = ClientOptions::default()
+        .with_deadline(Duration::from_secs(2))
+        .unwrap();
+    let started = Instant::now();
+    let err = driver_with(t, emu.base_url(), emu.api_key(), options)
+        .authorize_logout_str(emu.oidc_profile_id())
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert!(
+        err.to_string()
+            .contains("past the call's 2 s deadline (try again in 30 s)"),
+        "{err}"
+    );
+}
+
+/// Options for the silent-connection cases: a 4 s deadline and the default 30 s attempt
+/// timeout, so only the deadline can end a silent attempt early.
+fn four_second_deadline() -> ClientOptions {
+    let fast = RetryPolicy::new(3, Duration::from_millis(5), Duration::from_millis(50)).unwrap();
+    ClientOptions::default()
+        .with_retry_policy(fast)
+        .with_deadline(Duration::from_secs(4))
+        .unwrap()
+}
+
+fn a_silent_pooled_connection_is_retried_on_a_new_one(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver_with(t, emu.base_url(), emu.api_key(), four_second_deadline());
+    d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
+    // The pooled connection now goes silent: the request reaches the server, nothing comes back.
+    emu.push_fault(Route::Authorize, Fault::Silent);
+    let started = Instant::now();
+    d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
+    let took = started.elapsed();
+    // The silent attempt had half the deadline; the retry answered on a new connection.
+    assert!(took >= Duration::from_millis(1_900), "{took:?}");
+    assert!(took < Duration::from_secs(4), "{took:?}");
+    let sent = emu.requests_to(Route::Authorize);
+    assert_eq!(sent.len(), 3);
+    let key = |n: usize| sent[n].header("idempotency-key").map(str::to_owned);
+    assert!(key(1).is_some());
+    assert_eq!(
+        key(1),
+        key(2),
+        "the retry is sent under the same Idempotency-Key"
+    );
+}
+
+fn a_silent_logout_get_is_not_repeated(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver_with(t, emu.base_url(), emu.api_key(), four_second_deadline());
+    let auth = d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
+    emu.push_fault(Route::Logout, Fault::Silent);
+    let started = Instant::now();
+    let err = d.follow_logout_redirect(auth.logout_url()).unwrap_err();
+    let took = started.elapsed();
+    assert_eq!(transport_kind(&err), FailureKind::Timeout, "{err}");
+    assert!(took < Duration::from_secs(5), "{took:?}");
+    assert_eq!(
+        emu.requests_to(Route::Logout).len(),
+        1,
+        "the token may be spent: not resent"
+    );
+}
+
+fn an_answer_cut_off_mid_body_is_retried_under_the_same_key(t: Transport) {
+    let emu = start().unwrap();
+    emu.push_fault(Route::Authorize, Fault::truncated_body());
+    driver(t, &emu)
+        .authorize_logout_str(emu.oidc_profile_id())
+        .unwrap();
+    let sent = emu.requests_to(Route::Authorize);
+    assert_eq!(sent.len(), 2);
+    assert_eq!(
+        sent[0].header("idempotency-key"),
+        sent[1].header("idempotency-key")
+    );
+}
+
+fn a_logout_get_cut_off_mid_body_is_not_repeated(t: Transport) {
+    let emu = start().unwrap();
+    let d = driver(t, &emu);
+    let auth = d.authorize_logout_str(emu.oidc_profile_id()).unwrap();
+    emu.push_fault(Route::Logout, Fault::truncated_body());
+    let err = d.follow_logout_redirect(auth.logout_url()).unwrap_err();
+    assert_eq!(transport_kind(&err), FailureKind::Truncated, "{err}");
+    assert_eq!(emu.requests_to(Route::Logout).len(), 1);
+}
+
 macro_rules! cases {
     ($($case:ident),* $(,)?) => {
         mod ureq {
@@ -450,6 +589,12 @@ cases! {
     duplicated_field_in_the_answer,
     logout_url_and_token_disagree,
     conflicting_locations,
+    a_long_retry_after_ends_the_call_within_the_default_deadline,
+    a_short_deadline_ends_the_call_before_the_first_wait,
+    a_silent_pooled_connection_is_retried_on_a_new_one,
+    a_silent_logout_get_is_not_repeated,
+    an_answer_cut_off_mid_body_is_retried_under_the_same_key,
+    a_logout_get_cut_off_mid_body_is_not_repeated,
 }
 
 // ---- adapter-specific: caller-supplied clients ----

@@ -3,12 +3,12 @@
 
 use std::io::{BufReader, Write};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use workos_sso_logout::http::{Request, Response};
 use workos_sso_logout::{
-    ApiKey, BaseUrl, Client, ClientOptions, Config, FailureKind, LogoutAuthorizeRequest, ProfileId,
-    RetryPolicy, TransportError,
+    ApiKey, AttemptTimeout, BaseUrl, Client, ClientOptions, Config, FailureKind,
+    LogoutAuthorizeRequest, ProfileId, RetryPolicy, Step, TransportError,
 };
 use workos_sso_logout_emulator::{Emulator, Fault, Route, start};
 
@@ -26,10 +26,11 @@ pub const CHECKS: &[&str] = &[
     "an_oversized_body_is_refused",
     "a_stalled_head_times_out",
     "a_stalled_body_times_out",
+    "the_attempt_timeout_is_honoured",
     "a_refused_connection_is_connect",
     "an_early_close_is_retried",
     "a_stale_pooled_connection_is_retried",
-    "a_truncated_body_is_an_error",
+    "a_truncated_body_is_retried",
     "informational_answers_are_skipped",
     "chunked_bodies_with_trailers_are_read",
     "close_delimited_bodies_are_read",
@@ -43,10 +44,11 @@ const RUN: &[CheckFn] = &[
     an_oversized_body_is_refused,
     a_stalled_head_times_out,
     a_stalled_body_times_out,
+    the_attempt_timeout_is_honoured,
     a_refused_connection_is_connect,
     an_early_close_is_retried,
     a_stale_pooled_connection_is_retried,
-    a_truncated_body_is_an_error,
+    a_truncated_body_is_retried,
     informational_answers_are_skipped,
     chunked_bodies_with_trailers_are_read,
     close_delimited_bodies_are_read,
@@ -397,16 +399,72 @@ fn a_stale_pooled_connection_is_retried(transport: &Transport) -> Outcome {
     })
 }
 
-fn a_truncated_body_is_an_error(transport: &Transport) -> Outcome {
+fn a_truncated_body_is_retried(transport: &Transport) -> Outcome {
     checked(|| {
         let setup = setup(transport)?;
         setup
             .emu
             .push_fault(Route::Authorize, Fault::truncated_body());
         let result = (setup.send)(authorize(&setup)?);
-        if result.is_ok() {
+        if kind(&result) != Some(FailureKind::Truncated) {
             return Err(fail(format!(
-                "a body cut short of its Content-Length came back as {}: report it as an error",
+                "a body cut short of its Content-Length came back as {}: report an answer whose \
+                 body ends early as `FailureKind::Truncated` (never a success), so Logout \
+                 Authorize is retried and the logout `GET` is not",
+                shown(&result)
+            )));
+        }
+        setup
+            .emu
+            .push_fault(Route::Authorize, Fault::truncated_body());
+        let client = Client::with_transport(setup.config.clone(), options(), setup.send);
+        let profile = ProfileId::new(setup.emu.oidc_profile_id());
+        let profile = profile.map_err(|e| Outcome::Skipped(e.to_string()))?;
+        if let Err(e) = client.authorize_logout(&profile) {
+            return Err(fail(format!(
+                "a call through `Client` after a truncated answer failed (`{e}`): report it as \
+                 `FailureKind::Truncated`"
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// The attempt timeout the check gives, shorter than the options' [`TIMEOUT`].
+const ATTEMPT_TIMEOUT: Duration = Duration::from_millis(300);
+
+fn the_attempt_timeout_is_honoured(transport: &Transport) -> Outcome {
+    checked(|| {
+        let setup = setup(transport)?;
+        setup
+            .emu
+            .push_fault(Route::Logout, Fault::delay(TIMEOUT * 4));
+        // The request of a call whose deadline leaves less than the options' timeout: its
+        // `AttemptTimeout` (the token-spending `GET` gets the whole deadline).
+        let options = options().with_deadline(ATTEMPT_TIMEOUT);
+        let options = options.map_err(|e| Outcome::Skipped(e.to_string()))?;
+        let url = format!("{}/sso/logout?token=tok_conformance", setup.emu.base_url());
+        let call = setup.config.redirect_call(&url, &options);
+        let call = call.map_err(|e| Outcome::Skipped(e.to_string()))?;
+        let Step::Send { request, .. } = call.start(SystemTime::now()) else {
+            return Err(Outcome::Skipped("the call asked for no request".into()));
+        };
+        if AttemptTimeout::of(&request) != Some(ATTEMPT_TIMEOUT) {
+            return Err(Outcome::Skipped(
+                "the core gave another attempt timeout".into(),
+            ));
+        }
+        let started = Instant::now();
+        let result = (setup.send)(request);
+        let took = started.elapsed();
+        if kind(&result) != Some(FailureKind::Timeout) || took > ATTEMPT_TIMEOUT * 2 {
+            return Err(fail(format!(
+                "a request whose `AttemptTimeout` was {} ms (the options' timeout {} ms) ended \
+                 after {} ms as {}: bound the whole exchange by `AttemptTimeout::of(&request)` \
+                 when it is there, and report `FailureKind::Timeout`",
+                ATTEMPT_TIMEOUT.as_millis(),
+                TIMEOUT.as_millis(),
+                took.as_millis(),
                 shown(&result)
             )));
         }

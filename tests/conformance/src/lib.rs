@@ -31,10 +31,11 @@
 //! | `an_oversized_body_is_refused` | refuse a body over the limit it was given, with [`FailureKind::BodyTooLarge`] |
 //! | `a_stalled_head_times_out` | end a call whose head never comes within its timeout, with [`FailureKind::Timeout`] |
 //! | `a_stalled_body_times_out` | end a call whose body stalls within its timeout, with [`FailureKind::Timeout`] |
+//! | `the_attempt_timeout_is_honoured` | bound the exchange by the request's [`AttemptTimeout`](workos_sso_logout::AttemptTimeout) when it is shorter than the options' timeout (the call's deadline decided it) |
 //! | `a_refused_connection_is_connect` | report a refused connection as [`FailureKind::Connect`] |
 //! | `an_early_close_is_retried` | report a connection closed before any answer as retryable, so a call through a [`Client`](workos_sso_logout::Client) succeeds on the next attempt |
 //! | `a_stale_pooled_connection_is_retried` | the same for a kept-alive connection the server closed while it sat in the pool |
-//! | `a_truncated_body_is_an_error` | report a body shorter than its `Content-Length` as an error, never a success |
+//! | `a_truncated_body_is_retried` | report a body shorter than its `Content-Length` as [`FailureKind::Truncated`], never a success, so a call through a [`Client`](workos_sso_logout::Client) succeeds on the next attempt |
 //! | `informational_answers_are_skipped` | read the final answer after a `1xx` |
 //! | `chunked_bodies_with_trailers_are_read` | read a chunked body that ends with trailers |
 //! | `close_delimited_bodies_are_read` | read a body that ends when the server closes the connection |

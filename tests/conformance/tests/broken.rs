@@ -87,3 +87,34 @@ fn a_transport_that_calls_an_early_close_other_fails_the_early_close_checks() {
         ])
     );
 }
+
+#[test]
+fn a_transport_that_ignores_the_attempt_timeout_fails_that_check() {
+    // It rebuilds the request without its extensions: only the options' timeout is left.
+    let ignores = broken("ignores the attempt timeout", |inner, request| {
+        let (parts, body) = request.into_parts();
+        let mut bare = Request::new(body);
+        *bare.method_mut() = parts.method;
+        *bare.uri_mut() = parts.uri;
+        *bare.headers_mut() = parts.headers;
+        inner.send(bare)
+    });
+    assert_eq!(
+        failed(&ignores),
+        BTreeSet::from(["the_attempt_timeout_is_honoured"])
+    );
+}
+
+#[test]
+fn a_transport_that_calls_a_truncated_answer_other_fails_the_truncation_check() {
+    let other = broken("truncation is Other", |inner, request| {
+        inner.send(request).map_err(|e| match e.kind() {
+            FailureKind::Truncated => TransportError::new(FailureKind::Other, e.to_string()),
+            _ => e,
+        })
+    });
+    assert_eq!(
+        failed(&other),
+        BTreeSet::from(["a_truncated_body_is_retried"])
+    );
+}

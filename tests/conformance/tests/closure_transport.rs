@@ -6,7 +6,7 @@
 
 // README begin
 use workos_sso_logout::http::{Request, Response};
-use workos_sso_logout::{ClientOptions, FailureKind, TransportError};
+use workos_sso_logout::{AttemptTimeout, ClientOptions, FailureKind, TransportError};
 use workos_sso_logout_conformance::{Transport, assert_conforms};
 
 type Answer = Result<Response<Vec<u8>>, TransportError>;
@@ -18,10 +18,9 @@ fn my_transport(options: &ClientOptions) -> impl Fn(Request<Vec<u8>>) -> Answer 
         .http_status_as_error(false) // error statuses are responses, with their body
         .proxy(None) // no proxy from the environment: the API key would pass through it
         .timeout_connect(Some(options.connect_timeout()))
-        .timeout_global(Some(options.timeout())) // the whole exchange, body included
         .build()
         .into();
-    let limit = options.max_body_bytes();
+    let (limit, timeout) = (options.max_body_bytes(), options.timeout());
     move |request| {
         let classify = |e: ureq::Error| match e {
             ureq::Error::Timeout(_) => TransportError::new(FailureKind::Timeout, e),
@@ -31,12 +30,18 @@ fn my_transport(options: &ClientOptions) -> impl Fn(Request<Vec<u8>>) -> Answer 
             ureq::Error::Io(io) => TransportError::new(FailureKind::of_io(&io), io),
             e => TransportError::from_error(e),
         };
-        let (parts, mut body) = agent.run(request).map_err(classify)?.into_parts();
-        let body = body
-            .with_config()
-            .limit(limit)
-            .read_to_vec()
-            .map_err(classify)?;
+        // The whole exchange, body included, within what the call's deadline left this attempt.
+        let timeout = AttemptTimeout::of(&request).unwrap_or(timeout);
+        let request = agent
+            .configure_request(request)
+            .timeout_global(Some(timeout));
+        let (parts, mut body) = agent.run(request.build()).map_err(classify)?.into_parts();
+        let body = body.with_config().limit(limit).read_to_vec();
+        // Once the head has come, anything but the limit or a timeout is an answer cut off.
+        let body = body.map_err(|e| match e {
+            ureq::Error::Timeout(_) | ureq::Error::BodyExceedsLimit(_) => classify(e),
+            e => TransportError::new(FailureKind::Truncated, e),
+        })?;
         Ok(Response::from_parts(parts, body))
     }
 }
