@@ -13,7 +13,10 @@
 //!   (`Cache-Control: no-store`, `Referrer-Policy: no-referrer`), which ends the IdP session and
 //!   comes back to `GET /signed-out`. A user on a connection WorkOS cannot sign out (SAML:
 //!   `400 connection_invalid`) is signed out of the app and told that their identity provider
-//!   session may still be active.
+//!   session may still be active. The click waits at most [`AppConfig::sign_out_deadline`] for
+//!   WorkOS (3 s, retries included); during an outage (a network failure, a 429 or 5xx, the
+//!   deadline) the user is signed out of the app at once and told the same, with the wait WorkOS
+//!   asked for and its request id.
 //! - `POST /sign-out-local`: only the app session ends (what an app without single logout does:
 //!   the next "Sign in" is silent, since the IdP still knows the browser).
 //! - Both sign-out endpoints refuse a request another site made (`Origin` or `Sec-Fetch-Site` not
@@ -40,7 +43,7 @@ use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use ring::rand::{SecureRandom, SystemRandom};
-use workos_sso_logout::{ApiKey, BaseUrl, Config, Error, ProfileId};
+use workos_sso_logout::{ApiKey, BaseUrl, Config, Error, LogoutAuthorizeRequest, ProfileId};
 
 /// The app's session cookie.
 pub const SESSION_COOKIE: &str = "app_session";
@@ -67,10 +70,14 @@ pub struct AppConfig {
     pub session_idle: Duration,
     /// The most sessions kept; when full, the one idle longest ends.
     pub max_sessions: usize,
+    /// The most a "Sign out" click waits for WorkOS, retries included (the SDK's deadline for
+    /// that one call; the client's default is 10 s).
+    pub sign_out_deadline: Duration,
 }
 
 impl AppConfig {
-    /// A configuration with sessions that end after 30 idle minutes, at most 10 000 of them.
+    /// A configuration with sessions that end after 30 idle minutes, at most 10 000 of them, and
+    /// a sign-out that waits at most 3 s for WorkOS.
     pub fn new(app_base: &str, workos_base: &str, api_key: &str, client_id: &str) -> Self {
         Self {
             app_base: app_base.trim_end_matches('/').to_owned(),
@@ -79,6 +86,7 @@ impl AppConfig {
             client_id: client_id.to_owned(),
             session_idle: Duration::from_secs(30 * 60),
             max_sessions: 10_000,
+            sign_out_deadline: Duration::from_secs(3),
         }
     }
 }
@@ -492,9 +500,18 @@ async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     let Some(profile) = signed_in_as(&state, &headers) else {
         return Redirect::to("/").into_response();
     };
-    let authorized = match ProfileId::new(profile) {
-        Ok(profile) => state.workos.authorize_logout(&profile).await,
-        Err(e) => Err(e.into()),
+    // A click: the call gets a deadline of its own, shorter than the client's.
+    let call = ProfileId::new(profile)
+        .map_err(Error::from)
+        .and_then(|profile| {
+            state
+                .workos
+                .authorize_call(&LogoutAuthorizeRequest::new(profile))
+        })
+        .and_then(|call| Ok(call.with_deadline(state.config.sign_out_deadline)?));
+    let authorized = match call {
+        Ok(call) => state.workos.run(call).await,
+        Err(e) => Err(e),
     };
     let redirect = authorized.and_then(|logout| logout.browser_redirect());
     // The app session ends whatever WorkOS answered: the user asked to leave.
@@ -506,6 +523,9 @@ async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
             tracing::info!(error = %e, "single logout is not supported for this user's connection");
             Redirect::to("/signed-out?single_logout=unsupported").into_response()
         }
+        // WorkOS is down, overloaded or unreachable within the click's deadline: signed out of
+        // the app at once, and told the IdP session may live on.
+        Err(e) if is_outage(&e) => outage_page(&e),
         Err(e) => error_page(
             StatusCode::BAD_GATEWAY,
             "You are signed out of this app, but we could not sign you out of your identity \
@@ -516,6 +536,47 @@ async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     };
     response.headers_mut().append(header::SET_COOKIE, clear);
     response
+}
+
+/// Whether `error` means WorkOS could not be reached or could not answer in time (a failure of
+/// the network, a 429 or a 5xx, or the deadline), rather than a request it refused.
+fn is_outage(error: &Error) -> bool {
+    match error {
+        Error::InvalidInput(_) => false,
+        e => e.status().is_none_or(|status| {
+            status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS
+        }),
+    }
+}
+
+/// Signed out of the app during a WorkOS outage: the IdP session may still be active.
+fn outage_page(error: &Error) -> Response {
+    tracing::warn!(%error, "single logout failed: WorkOS unavailable");
+    let retry = match error.retry_in() {
+        Some(wait) => format!(
+            " WorkOS asked to wait <span id=\"retry-in\">{}</span> s: sign in and out again after that, or",
+            wait.as_secs()
+        ),
+        None => " Try signing in and out again in a moment, or".to_owned(),
+    };
+    let reference = match error.request_id() {
+        Some(id) => format!(
+            "<p>Reference: <code id=\"request-id\">{}</code></p>",
+            escape_html(id)
+        ),
+        None => String::new(),
+    };
+    let body = format!(
+        "<h1 id=\"signed-out-app-only\">You are signed out of this app</h1>\
+         <p id=\"idp-session\">We could not reach WorkOS to sign you out of your identity \
+         provider, so your session there may still be active.{retry} close your browser.</p>\
+         {reference}<p><a id=\"home\" href=\"/\">Home</a></p>"
+    );
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "Signed out of this app",
+        &body,
+    )
 }
 
 /// Sign out of this app only (the control case: the IdP session lives on).

@@ -529,3 +529,55 @@ async fn an_idle_session_expires() {
     screenshot(&client, "idle-session-expired").await;
     client.close().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn during_a_workos_outage_sign_out_ends_the_app_session_within_the_click_deadline() {
+    let Some(driver) = chromedriver_or_skip(
+        "during_a_workos_outage_sign_out_ends_the_app_session_within_the_click_deadline",
+    ) else {
+        return;
+    };
+    let (app, emulator, sessions) = app_with(|config| config).await;
+    let client = browser(&driver).await;
+    sign_in(&client, &app).await;
+    assert_eq!(sessions.len(), 1);
+
+    // Every attempt: 503 with Retry-After: 30, far past the click's 3 s deadline.
+    for _ in 0..5 {
+        emulator.push_fault(
+            Route::Authorize,
+            Fault::Status {
+                status: 503,
+                body: None,
+                headers: vec![("retry-after".into(), "30".into())],
+            },
+        );
+    }
+    let started = std::time::Instant::now();
+    click(&client, "sign-out").await;
+    wait_for(&client, "signed-out-app-only").await;
+    let took = started.elapsed();
+    assert!(took < Duration::from_secs(3), "the click took {took:?}");
+    assert!(
+        text_of(&client, "idp-session")
+            .await
+            .contains("may still be active")
+    );
+    assert_eq!(text_of(&client, "retry-in").await, "30");
+    assert!(text_of(&client, "request-id").await.starts_with("req_emu"));
+    assert!(
+        !cookie_names(&client)
+            .await
+            .contains(&SESSION_COOKIE.to_owned())
+    );
+    assert_eq!(sessions.len(), 0);
+    assert_eq!(
+        emulator.requests_to(Route::Authorize).len(),
+        1,
+        "no 30 s wait started"
+    );
+    client.goto(&app).await.unwrap();
+    wait_for(&client, "anonymous").await;
+    screenshot(&client, "outage-signed-out-of-the-app").await;
+    client.close().await.unwrap();
+}
