@@ -120,8 +120,14 @@ pub struct Call<T> {
     /// When the deadline ends: fixed by `start`.
     ends_at: Option<SystemTime>,
     attempts: u32,
+    /// When the attempt in flight was sent (its start: the time of the step that asked for it,
+    /// plus its delay), for its duration.
+    sent_at: SystemTime,
     /// The key and the URL's token: every text kept from a response is scrubbed of them.
     secrets: Secrets,
+    /// The call's span and its attempt's (feature `tracing`).
+    #[cfg(feature = "tracing")]
+    spans: trace::Spans,
 }
 
 /// What a [`Call`] asks for next (see [`Call`] for the loop that reads it).
@@ -195,6 +201,10 @@ impl<T> Call<T> {
     /// The first attempt, at `now`: [`Step::Send`] with no delay. The deadline runs from `now`.
     pub fn start(mut self, now: SystemTime) -> Step<T> {
         self.ends_at = self.deadline.and_then(|deadline| now.checked_add(deadline));
+        #[cfg(feature = "tracing")]
+        {
+            self.spans = trace::Spans::start(self.endpoint.spends_token, &self.url);
+        }
         self.attempt(Duration::ZERO, now)
     }
 
@@ -203,7 +213,7 @@ impl<T> Call<T> {
     /// `now` it ended at. `now` also reads an HTTP-date `Retry-After`; `random` is any random
     /// number, for jitter.
     pub fn handle<E: Into<BoxError>>(
-        self,
+        #[allow(unused_mut)] mut self,
         result: Result<Response<Vec<u8>>, E>,
         now: SystemTime,
         random: u128,
@@ -229,12 +239,13 @@ impl<T> Call<T> {
         let refused = wait.filter(|wait| !ends_in_time(wait));
         let retry = wait.filter(ends_in_time);
         #[cfg(feature = "tracing")]
-        trace::attempt(
-            self.attempts,
-            &result,
-            &self.secrets,
-            retry.map(|w| w.delay),
-        );
+        {
+            let took = now.duration_since(self.sent_at).ok();
+            let retry = retry.map(|w| w.delay);
+            let secrets = &self.secrets;
+            self.spans
+                .attempt(self.attempts, &result, secrets, took, retry);
+        }
         let done = match (retry, result) {
             (Some(wait), _) => return self.attempt(wait.delay, now),
             (None, Ok(response)) => (self.endpoint.parse)(&self.url, &response, &self.secrets),
@@ -247,14 +258,20 @@ impl<T> Call<T> {
             _ => done,
         };
         #[cfg(feature = "tracing")]
-        trace::outcome(self.attempts, done.as_ref().err());
+        self.spans.outcome(self.attempts, done.as_ref().err());
         Step::Done(done)
     }
 
-    /// The span of this call (see `trace.rs`), for the clients to run it in.
+    /// The span of this call once started (see `trace.rs`), for the clients to run it in.
     #[cfg(feature = "tracing")]
     pub(crate) fn span(&self) -> tracing::Span {
-        trace::call_span(self.endpoint.spends_token, &self.url)
+        self.spans.call().clone()
+    }
+
+    /// Opens the span of the attempt about to be sent, for the clients to send it in.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn attempt_span(&mut self) -> tracing::Span {
+        self.spans.open_attempt(&self.url, self.attempts)
     }
 
     /// How many attempts have been started.
@@ -270,7 +287,8 @@ impl<T> Call<T> {
     /// The next attempt, sent after `delay` from `now`.
     fn attempt(mut self, delay: Duration, now: SystemTime) -> Step<T> {
         self.attempts = self.attempts.saturating_add(1);
-        let timeout = self.attempt_timeout(now.checked_add(delay).unwrap_or(now));
+        self.sent_at = now.checked_add(delay).unwrap_or(now);
+        let timeout = self.attempt_timeout(self.sent_at);
         Step::Send {
             delay,
             request: attempt_request(&self.request, timeout),
@@ -324,7 +342,10 @@ impl Config {
             deadline: options.deadline(),
             ends_at: None,
             attempts: 0,
+            sent_at: SystemTime::UNIX_EPOCH,
             secrets: self.key_secrets().clone(),
+            #[cfg(feature = "tracing")]
+            spans: trace::Spans::default(),
         })
     }
 
@@ -349,7 +370,10 @@ impl Config {
             deadline: options.deadline(),
             ends_at: None,
             attempts: 0,
+            sent_at: SystemTime::UNIX_EPOCH,
             secrets,
+            #[cfg(feature = "tracing")]
+            spans: trace::Spans::default(),
         })
     }
 }

@@ -19,7 +19,7 @@ use crate::logout_authorization::LogoutAuthorization;
 use crate::logout_authorize::LogoutAuthorizeRequest;
 use crate::logout_redirect::LogoutRedirect;
 use crate::options::ClientOptions;
-use crate::request::AttemptTimeout;
+use crate::request::{AttemptTimeout, ExtraHeaders, RequestHook, run_hook};
 use crate::transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};
 
 /// What both clients share: construction, accessors and how calls are made.
@@ -40,6 +40,7 @@ macro_rules! client_common {
                     options,
                     transport,
                     env: StdEnvironment,
+                    hook: None,
                 }
             }
         }
@@ -72,6 +73,7 @@ macro_rules! client_common {
                     config,
                     options,
                     env: E::default(),
+                    hook: None,
                 })
             }
         }
@@ -85,7 +87,36 @@ macro_rules! client_common {
                     options: self.options,
                     transport: self.transport,
                     env,
+                    hook: self.hook,
                 }
+            }
+
+            /// This client with `hook` adding headers to every attempt's request, just before it
+            /// is sent (in its span, feature `tracing`): trace-context propagation, say. The
+            /// hook cannot set, change or remove the SDK's own headers ([`ExtraHeaders`]).
+            ///
+            /// ```
+            /// # use workos_sso_logout::*;
+            /// # let config = Config::new(ApiKey::new("sk_test_123")?);
+            /// # let transport = |request: http::Request<Vec<u8>>| {
+            /// #     assert_eq!(request.headers()["x-tenant"], "acme");
+            /// #     http::Response::builder().status(200).body(
+            /// #         br#"{"logout_url":"https://auth.workos.com/sso/logout?token=t","logout_token":"t"}"#.to_vec())
+            /// # };
+            #[doc = concat!("let client = ", stringify!($client), "::with_transport(config, ClientOptions::default(), transport)")]
+            ///     .with_request_hook(|headers: &mut ExtraHeaders<'_>| {
+            ///         // Refused (the SDK sets it), and the request keeps the SDK's value:
+            ///         assert!(headers.insert("user-agent", "mine").is_err());
+            ///         headers.insert("x-tenant", "acme").expect("a header of our own");
+            ///     });
+            /// # Ok::<(), Box<dyn std::error::Error>>(())
+            /// ```
+            pub fn with_request_hook(
+                mut self,
+                hook: impl Fn(&mut ExtraHeaders<'_>) + Send + Sync + 'static,
+            ) -> Self {
+                self.hook = Some(std::sync::Arc::new(hook));
+                self
             }
 
             /// The configuration.
@@ -136,6 +167,7 @@ macro_rules! client_common {
                     .field("config", &self.config)
                     .field("options", &self.options)
                     .field("transport", &std::any::type_name::<T>())
+                    .field("request_hook", &self.hook.is_some())
                     .finish_non_exhaustive()
             }
         }
@@ -167,6 +199,7 @@ pub struct Client<T, E = StdEnvironment> {
     options: ClientOptions,
     transport: T,
     env: E,
+    hook: Option<RequestHook>,
 }
 
 /// An async WorkOS SSO Logout client over any [`AsyncTransport`]: hyper through
@@ -199,6 +232,7 @@ pub struct AsyncClient<T, E = StdEnvironment> {
     options: ClientOptions,
     transport: T,
     env: E,
+    hook: Option<RequestHook>,
 }
 
 client_common!(Client, SyncTransport, "");
@@ -234,21 +268,27 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
     /// [`AttemptTimeout`](crate::AttemptTimeout) (a blocking send cannot be interrupted from
     /// outside), and no wait or attempt goes past the deadline.
     pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
-        #[cfg(feature = "tracing")]
-        let span = call.span();
-        #[cfg(feature = "tracing")]
-        let _entered = span.enter();
         let mut step = call.start(self.env.now());
+        #[cfg(feature = "tracing")]
+        let span = step_span(&step);
+        #[cfg(feature = "tracing")]
+        let _in_call = span.enter();
         loop {
             match step {
                 Step::Send {
                     delay,
-                    request,
-                    call,
+                    mut request,
+                    #[allow(unused_mut)]
+                    mut call,
                 } => {
                     if !delay.is_zero() {
                         self.env.sleep(delay);
                     }
+                    #[cfg(feature = "tracing")]
+                    let attempt = call.attempt_span();
+                    #[cfg(feature = "tracing")]
+                    let _in_attempt = attempt.enter();
+                    run_hook(self.hook.as_ref(), &mut request);
                     let sent = self.transport.send(request);
                     step = call.handle(sent, self.env.now(), self.env.random());
                 }
@@ -301,39 +341,66 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     /// future's output. (The input is checked when a method is called, not when its future is
     /// first polled.)
     fn drive<O>(&self, call: Result<Call<O>, Error>) -> impl Future<Output = Result<O, Error>> {
-        #[cfg(feature = "tracing")]
-        let span = match &call {
-            Ok(call) => call.span(),
-            Err(_) => tracing::Span::none(),
-        };
-        let attempts = async move {
-            let mut step = call?.start(self.env.now());
-            loop {
-                match step {
-                    Step::Send {
-                        delay,
-                        request,
-                        call,
-                    } => {
-                        if !delay.is_zero() {
-                            self.env.sleep_async(delay).await;
-                        }
-                        let sent = match AttemptTimeout::of(&request) {
-                            Some(timeout) => {
-                                let timer = || self.env.sleep_async(timeout);
-                                within(self.transport.send(request), timer, timeout).await
-                            }
-                            None => self.transport.send(request).await.map_err(Into::into),
-                        };
-                        step = call.handle(sent, self.env.now(), self.env.random());
+        // Everything happens at the first poll: the deadline runs, and the call's span is made
+        // as a child of the span current then (`.instrument(..)`, `join!`).
+        async move {
+            let step = call?.start(self.env.now());
+            #[cfg(feature = "tracing")]
+            let span = step_span(&step);
+            let attempts = self.attempts(step);
+            #[cfg(feature = "tracing")]
+            let attempts = tracing::Instrument::instrument(attempts, span);
+            attempts.await
+        }
+    }
+
+    /// The attempts of a started call, each in its own span (feature `tracing`).
+    async fn attempts<O>(&self, mut step: Step<O>) -> Result<O, Error> {
+        loop {
+            match step {
+                Step::Send {
+                    delay,
+                    mut request,
+                    #[allow(unused_mut)]
+                    mut call,
+                } => {
+                    if !delay.is_zero() {
+                        self.env.sleep_async(delay).await;
                     }
-                    Step::Done(result) => return result,
+                    #[cfg(feature = "tracing")]
+                    let attempt = call.attempt_span();
+                    #[cfg(feature = "tracing")]
+                    attempt.in_scope(|| run_hook(self.hook.as_ref(), &mut request));
+                    #[cfg(not(feature = "tracing"))]
+                    run_hook(self.hook.as_ref(), &mut request);
+                    let timeout = AttemptTimeout::of(&request);
+                    let send = self.transport.send(request);
+                    #[cfg(feature = "tracing")]
+                    let send = tracing::Instrument::instrument(send, attempt.clone());
+                    let sent = match timeout {
+                        Some(timeout) => {
+                            let timer = || self.env.sleep_async(timeout);
+                            within(send, timer, timeout).await
+                        }
+                        None => send.await.map_err(Into::into),
+                    };
+                    let (now, random) = (self.env.now(), self.env.random());
+                    #[cfg(feature = "tracing")]
+                    let _in_attempt = attempt.enter();
+                    step = call.handle(sent, now, random);
                 }
+                Step::Done(result) => return result,
             }
-        };
-        #[cfg(feature = "tracing")]
-        let attempts = tracing::Instrument::instrument(attempts, span);
-        attempts
+        }
+    }
+}
+
+/// The span of a started call: where its loop runs.
+#[cfg(feature = "tracing")]
+fn step_span<O>(step: &Step<O>) -> tracing::Span {
+    match step {
+        Step::Send { call, .. } => call.span(),
+        Step::Done(_) => tracing::Span::none(),
     }
 }
 

@@ -427,4 +427,12 @@ pub enum InvalidInput {
     /// A client option or the retry policy is not acceptable.
     #[error("invalid client option: {0}")]
     Options(&'static str),
+    /// A header a [`RequestHook`](crate::RequestHook) tried to add was refused.
+    #[error("the header `{name}` was not added: {reason}")]
+    Header {
+        /// The header's name, as given (at most 64 characters).
+        name: String,
+        /// Why it was refused.
+        reason: &'static str,
+    },
 }

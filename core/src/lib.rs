@@ -134,7 +134,7 @@ pub use logout_authorization::{LogoutAuthorization, RedirectParts};
 pub use logout_authorize::{LogoutAuthorizeRequest, parse_logout_authorize_response};
 pub use logout_redirect::{LogoutRedirect, parse_logout_redirect_response};
 pub use options::ClientOptions;
-pub use request::AttemptTimeout;
+pub use request::{AttemptTimeout, ExtraHeaders, RequestHook};
 pub use response_error::{ApiError, FieldError, UnexpectedReason, UnexpectedResponse};
 pub use retry::RetryPolicy;
 pub use retry_after::RetryAfter;

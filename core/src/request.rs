@@ -1,12 +1,14 @@
 //! What every request of this crate carries — `Accept: application/json` and the `User-Agent` —
 //! the copy of a request each attempt of a call sends, and the time that attempt is given.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http::header::{ACCEPT, USER_AGENT};
-use http::{HeaderValue, Method, Request, Uri};
+use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Uri};
 
 use crate::config::Config;
+use crate::error::InvalidInput;
 
 /// A request with the headers every call sends.
 pub(crate) fn base_request(
@@ -78,5 +80,89 @@ impl AttemptTimeout {
     /// The duration.
     pub fn duration(self) -> Duration {
         self.0
+    }
+}
+
+/// A hook that adds headers to every attempt's request — trace-context propagation
+/// (`traceparent`, `baggage`), a tenant tag for your egress proxy — set with
+/// [`Client::with_request_hook`](crate::Client::with_request_hook) or
+/// [`AsyncClient::with_request_hook`](crate::AsyncClient::with_request_hook). The client calls it
+/// just before each attempt is sent, inside that attempt's span (feature `tracing`), so
+/// `tracing::Span::current()` is the attempt's.
+pub type RequestHook = Arc<dyn Fn(&mut ExtraHeaders<'_>) + Send + Sync>;
+
+/// Headers that a [`RequestHook`] may add to a request, and only those: the SDK's own headers
+/// (`Authorization`, `Idempotency-Key`, `Content-Type`, `User-Agent`, `Accept`: every header the
+/// request already has) and the framing and hop-by-hop ones (`Host`, `Content-Length`,
+/// `Transfer-Encoding`, `Connection`…) cannot be set, changed or removed through it: such an
+/// [`insert`](Self::insert) returns an error and leaves the request as it was.
+///
+/// ```
+/// use workos_sso_logout::ExtraHeaders;
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("authorization", "Bearer sk_test_123".parse()?);
+/// let mut extra = ExtraHeaders::new(&mut headers);
+/// extra.insert("traceparent", "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")?;
+/// assert!(extra.insert("Authorization", "Bearer sk_live_other").is_err());
+/// assert_eq!(headers["authorization"], "Bearer sk_test_123");
+/// assert_eq!(headers.len(), 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct ExtraHeaders<'a> {
+    headers: &'a mut HeaderMap,
+    /// The names the request had before the hook: the SDK's.
+    own: Vec<HeaderName>,
+}
+
+/// Headers the HTTP stack frames the message with, or that must not cross a proxy.
+const FRAMING: [&str; 10] = [
+    "host",
+    "content-length",
+    "transfer-encoding",
+    "connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "upgrade",
+    "proxy-authorization",
+    "proxy-connection",
+];
+
+impl<'a> ExtraHeaders<'a> {
+    /// The extra headers of a request whose headers are `headers` (all of them the SDK's).
+    pub fn new(headers: &'a mut HeaderMap) -> Self {
+        let own = headers.keys().cloned().collect();
+        Self { headers, own }
+    }
+
+    /// Sets `name` to `value`, replacing what this hook set before under that name. Refused,
+    /// with nothing changed: a name or value HTTP does not allow, a header the SDK set, a framing
+    /// or hop-by-hop header.
+    pub fn insert(&mut self, name: &str, value: &str) -> Result<(), InvalidInput> {
+        let refused = |reason| InvalidInput::Header {
+            name: name.chars().take(64).collect(),
+            reason,
+        };
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| refused("not a valid header name"))?;
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| refused("its value has characters a header cannot carry"))?;
+        if self.own.contains(&name) {
+            return Err(refused("the SDK sets this header; a hook cannot change it"));
+        }
+        if FRAMING.contains(&name.as_str()) {
+            return Err(refused(
+                "a framing or hop-by-hop header, set by the HTTP stack",
+            ));
+        }
+        self.headers.insert(name, value);
+        Ok(())
+    }
+}
+
+/// Runs `hook`, if any, on a request about to be sent.
+pub(crate) fn run_hook(hook: Option<&RequestHook>, request: &mut Request<Vec<u8>>) {
+    if let Some(hook) = hook {
+        hook(&mut ExtraHeaders::new(request.headers_mut()));
     }
 }

@@ -1,143 +1,275 @@
-//! What a call tells `tracing` (feature `tracing`), in OpenTelemetry's HTTP-client words: one
-//! span per call, named `{method} {url.template}` (`POST /sso/logout/authorize`,
-//! `GET /sso/logout`), with `http.request.method`, `url.template`, `server.address`,
-//! `server.port`, and, as the call goes, `http.response.status_code`,
-//! `http.request.resend_count`, `error.type` and `workos.request_id`; and one event per attempt.
-//! Never a URL's query, a header value or a body: those carry the key or the token.
+//! What a call tells `tracing` (feature `tracing`), in OpenTelemetry's words.
+//!
+//! - **One span per call**, the logical operation (`workos.logout_authorize` or
+//!   `workos.logout_redirect`, `otel.kind = "internal"`): its outcome (`error.type`,
+//!   `otel.status_code`), `workos.request_id`, `workos.attempts`, and one event per retry wait
+//!   (`workos.retry_delay_ms`, target `workos_sso_logout::retry`).
+//! - **One span per attempt** under it, made by the client loops when the attempt is sent (after
+//!   its wait, so it measures one HTTP exchange): the stable HTTP client conventions' CLIENT span,
+//!   `{method} {url.template}`, with `http.request.method`, `server.address`, `server.port`,
+//!   `url.full` (the token redacted), `url.template`, `http.request.resend_count` on resends, and
+//!   as it ends `http.response.status_code`, `network.protocol.version`, `error.type` and
+//!   `otel.status_code = "ERROR"` on a 4xx, a 5xx or a failure; and one event.
+//! - With feature `metrics`, **`http.client.request.duration`** per attempt, in seconds, as the
+//!   OpenTelemetry layer's metric field (`histogram.http.client.request.duration`) on an event of
+//!   target `workos_sso_logout::metrics`, its attributes the conventions'.
+//!
+//! Numbers are recorded as `i64`, which OpenTelemetry exports as integers. Never a header value,
+//! a body or a URL's token: those carry the key or the token.
 
 use std::time::Duration;
 
-use http::Response;
+use http::{Response, Version};
 use tracing::field::Empty;
 use url::Url;
 
 use crate::error::{Error, TransportError};
-use crate::redact::Secrets;
+use crate::redact::{Secrets, redact_url};
 use crate::response::request_id;
 
 /// Where retry events go, so a program can show only those (the CLI does without `-v`).
 const RETRY_TARGET: &str = "workos_sso_logout::retry";
 
-/// The span of one call to `url`; `redirect`: the Logout Redirect `GET`, else Logout Authorize.
-pub(crate) fn call_span(redirect: bool, url: &Url) -> tracing::Span {
-    let address = url.host_str().unwrap_or_default();
-    let port = url.port_or_known_default();
-    macro_rules! span {
-        ($name:literal, $method:literal, $template:literal) => {
-            tracing::info_span!(
-                $name,
-                otel.kind = "client",
-                http.request.method = $method,
-                url.template = $template,
-                server.address = address,
-                server.port = port,
-                http.response.status_code = Empty,
-                http.request.resend_count = Empty,
-                error.type = Empty,
-                otel.status_code = Empty,
-                workos.request_id = Empty,
-            )
-        };
-    }
-    match redirect {
-        true => span!("GET /sso/logout", "GET", "/sso/logout"),
-        false => span!(
-            "POST /sso/logout/authorize",
-            "POST",
-            "/sso/logout/authorize"
-        ),
+/// Where the duration metric's events go (feature `metrics`).
+#[cfg(feature = "metrics")]
+const METRICS_TARGET: &str = "workos_sso_logout::metrics";
+
+/// The spans of one call: the call's, and the attempt in flight, if a client loop opened one;
+/// and what every attempt's span and metric say of the server.
+#[derive(Debug)]
+pub(crate) struct Spans {
+    call: tracing::Span,
+    attempt: Option<tracing::Span>,
+    redirect: bool,
+    address: String,
+    port: Option<i64>,
+}
+
+impl Default for Spans {
+    fn default() -> Self {
+        Self {
+            call: tracing::Span::none(),
+            attempt: None,
+            redirect: false,
+            address: String::new(),
+            port: None,
+        }
     }
 }
 
-/// Attempt number `attempt` (1 for the first) ended in `result`; `retry` is the delay before
-/// the next, if one is due. Records the status and request id on the call's span, and the event.
-pub(crate) fn attempt(
-    attempt: u32,
-    result: &Result<Response<Vec<u8>>, TransportError>,
-    secrets: &Secrets,
-    retry: Option<Duration>,
-) {
-    let span = tracing::Span::current();
-    let resend_count = attempt.saturating_sub(1);
-    let retry_ms = retry.map(|delay| u64::try_from(delay.as_millis()).unwrap_or(u64::MAX));
-    let retry_ms = retry_ms.map(tracing::field::display);
-    match result {
-        Ok(response) => {
-            let wanted = match retry {
-                Some(_) => tracing::enabled!(target: RETRY_TARGET, tracing::Level::INFO),
-                None => tracing::enabled!(tracing::Level::INFO),
+/// An integer as OpenTelemetry exports one.
+fn int(n: impl Into<i64>) -> i64 {
+    n.into()
+}
+
+impl Spans {
+    /// The spans of a call to `url` starting now, as a child of the current span; `redirect`:
+    /// the Logout Redirect `GET`, else Logout Authorize.
+    pub(crate) fn start(redirect: bool, url: &Url) -> Self {
+        macro_rules! span {
+            ($name:literal) => {
+                tracing::info_span!(
+                    $name,
+                    otel.kind = "internal",
+                    workos.attempts = Empty,
+                    workos.request_id = Empty,
+                    error.type = Empty,
+                    otel.status_code = Empty,
+                )
             };
-            // The request id is scrubbed like any text from a response: only when it is kept.
-            if !wanted && span.is_disabled() {
-                return;
+        }
+        let call = match redirect {
+            true => span!("workos.logout_redirect"),
+            false => span!("workos.logout_authorize"),
+        };
+        Self {
+            call,
+            attempt: None,
+            redirect,
+            address: url.host_str().unwrap_or_default().to_owned(),
+            port: url.port_or_known_default().map(int),
+        }
+    }
+
+    /// The call's span (the client loops run the call in it).
+    pub(crate) fn call(&self) -> &tracing::Span {
+        &self.call
+    }
+
+    /// Opens the span of attempt number `attempt` (1 for the first) to `url`, under the call's.
+    pub(crate) fn open_attempt(&mut self, url: &Url, attempt: u32) -> tracing::Span {
+        let (address, port) = (self.address.as_str(), self.port);
+        let full = redact_url(url);
+        macro_rules! span {
+            ($name:literal, $method:literal, $template:literal) => {
+                tracing::info_span!(
+                    parent: &self.call,
+                    $name,
+                    otel.kind = "client",
+                    http.request.method = $method,
+                    server.address = address,
+                    server.port = port,
+                    url.full = full.as_str(),
+                    url.template = $template,
+                    http.request.resend_count = Empty,
+                    http.response.status_code = Empty,
+                    network.protocol.version = Empty,
+                    error.type = Empty,
+                    otel.status_code = Empty,
+                )
+            };
+        }
+        let span = match self.redirect {
+            true => span!("GET /sso/logout", "GET", "/sso/logout"),
+            false => span!(
+                "POST /sso/logout/authorize",
+                "POST",
+                "/sso/logout/authorize"
+            ),
+        };
+        if attempt > 1 {
+            span.record("http.request.resend_count", int(attempt - 1));
+        }
+        self.attempt = Some(span.clone());
+        span
+    }
+
+    /// Attempt number `attempt` ended in `result` after `took` (when known); `retry` is the wait
+    /// before the next, if one is due. Records it on the attempt's span, which ends here, and the
+    /// wait on the call's.
+    pub(crate) fn attempt(
+        &mut self,
+        attempt: u32,
+        result: &Result<Response<Vec<u8>>, TransportError>,
+        secrets: &Secrets,
+        took: Option<Duration>,
+        retry: Option<Duration>,
+    ) {
+        let span = self.attempt.take().unwrap_or_else(tracing::Span::none);
+        let resend_count = int(attempt.saturating_sub(1));
+        let _in_attempt = span.enter();
+        match result {
+            Ok(response) => {
+                let status = int(response.status().as_u16());
+                let version = protocol_version(response.version());
+                span.record("http.response.status_code", status);
+                span.record("network.protocol.version", version);
+                if response.status().is_client_error() || response.status().is_server_error() {
+                    span.record("error.type", status.to_string().as_str());
+                    span.record("otel.status_code", "ERROR");
+                }
+                // The request id is scrubbed like any text from a response: only when it is kept.
+                if tracing::enabled!(tracing::Level::INFO) || !self.call.is_disabled() {
+                    let request_id = request_id(response.headers(), secrets);
+                    let request_id = request_id.as_deref().unwrap_or("-");
+                    self.call.record("workos.request_id", request_id);
+                    tracing::info!(
+                        { http.request.resend_count = resend_count, http.response.status_code = status, workos.request_id = request_id },
+                        "attempt answered"
+                    );
+                }
+                #[cfg(feature = "metrics")]
+                self.duration(took, Some(status), None, Some(version));
             }
-            let status = response.status().as_u16();
-            let request_id = request_id(response.headers(), secrets);
-            let request_id = request_id.as_deref().unwrap_or("-");
-            span.record("http.response.status_code", status);
-            span.record("workos.request_id", request_id);
-            match retry_ms {
-                Some(retry_ms) => tracing::event!(
-                    target: RETRY_TARGET,
-                    tracing::Level::INFO,
-                    {
-                        "http.request.resend_count" = resend_count,
-                        "http.response.status_code" = status,
-                        "workos.request_id" = request_id,
-                        "workos.retry_delay_ms" = retry_ms,
-                    },
-                    "attempt answered; retrying"
-                ),
-                None => tracing::event!(
-                    tracing::Level::INFO,
-                    {
-                        "http.request.resend_count" = resend_count,
-                        "http.response.status_code" = status,
-                        "workos.request_id" = request_id,
-                    },
-                    "attempt answered"
-                ),
+            Err(error) => {
+                let kind = failure_type(error);
+                span.record("error.type", kind);
+                span.record("otel.status_code", "ERROR");
+                tracing::warn!(
+                    { http.request.resend_count = resend_count, error.type = kind },
+                    "attempt failed"
+                );
+                #[cfg(feature = "metrics")]
+                self.duration(took, None, Some(kind), None);
             }
         }
-        Err(error) => {
-            let kind = tracing::field::debug(error.kind());
-            match retry_ms {
-                Some(retry_ms) => tracing::event!(
-                    target: RETRY_TARGET,
-                    tracing::Level::WARN,
-                    {
-                        "http.request.resend_count" = resend_count,
-                        "error.type" = kind,
-                        "workos.retry_delay_ms" = retry_ms,
-                    },
-                    "attempt failed; retrying"
-                ),
-                None => tracing::event!(
-                    tracing::Level::WARN,
-                    {
-                        "http.request.resend_count" = resend_count,
-                        "error.type" = kind,
-                    },
-                    "attempt failed"
-                ),
-            }
+        #[cfg(not(feature = "metrics"))]
+        let _ = took;
+        drop(_in_attempt);
+        if let Some(delay) = retry {
+            let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+            tracing::info!(
+                target: RETRY_TARGET,
+                parent: &self.call,
+                { http.request.resend_count = resend_count, workos.retry_delay_ms = delay_ms },
+                "retrying after a wait"
+            );
+        }
+    }
+
+    /// `http.client.request.duration` of an attempt that took `took`, in seconds, with the
+    /// conventions' attributes, for the OpenTelemetry layer's metrics (a field named
+    /// `histogram.<name>`). A root event (`parent: None`), so no span records it as an event.
+    #[cfg(feature = "metrics")]
+    fn duration(
+        &self,
+        took: Option<Duration>,
+        status: Option<i64>,
+        error: Option<&'static str>,
+        version: Option<&'static str>,
+    ) {
+        let Some(took) = took else { return };
+        let (method, template) = match self.redirect {
+            true => ("GET", "/sso/logout"),
+            false => ("POST", "/sso/logout/authorize"),
+        };
+        // As on the span: the status of an error answer, or the failure's kind.
+        let error_status = status.filter(|s| *s >= 400).map(|s| s.to_string());
+        let error = error.or(error_status.as_deref());
+        tracing::info!(
+            target: METRICS_TARGET,
+            parent: None,
+            {
+                histogram.http.client.request.duration = took.as_secs_f64(),
+                http.request.method = method,
+                server.address = self.address.as_str(),
+                server.port = self.port,
+                url.template = template,
+                http.response.status_code = status,
+                error.type = error,
+                network.protocol.version = version,
+            },
+            "http.client.request.duration"
+        );
+    }
+
+    /// The call ended after `attempts` attempts, with `error` if it failed: recorded on its span
+    /// (`error.type` is the failure kind, or the status of an error answer).
+    pub(crate) fn outcome(&self, attempts: u32, error: Option<&Error>) {
+        self.call.record("workos.attempts", int(attempts));
+        if let Some(error) = error {
+            let kind = match (error.as_transport(), error.status()) {
+                (Some(failure), _) => failure_type(failure).to_owned(),
+                (None, Some(status)) => status.as_u16().to_string(),
+                (None, None) => "invalid_input".to_owned(),
+            };
+            self.call.record("error.type", kind.as_str());
+            self.call.record("otel.status_code", "ERROR");
         }
     }
 }
 
-/// The call ended after `attempts` attempts, with `error` if it failed: recorded on its span
-/// (`error.type` is the failure kind, or the status of an error answer).
-pub(crate) fn outcome(attempts: u32, error: Option<&Error>) {
-    let span = tracing::Span::current();
-    if attempts > 1 {
-        span.record("http.request.resend_count", attempts - 1);
+/// `error.type` of a failure: the [`FailureKind`](crate::FailureKind)'s name.
+fn failure_type(error: &TransportError) -> &'static str {
+    use crate::error::FailureKind;
+    match error.kind() {
+        FailureKind::Connect => "Connect",
+        FailureKind::Timeout => "Timeout",
+        FailureKind::Closed => "Closed",
+        FailureKind::Truncated => "Truncated",
+        FailureKind::Tls => "Tls",
+        FailureKind::BodyTooLarge => "BodyTooLarge",
+        _ => "Other",
     }
-    if let Some(error) = error {
-        match (error.as_transport(), error.status()) {
-            (Some(failure), _) => span.record("error.type", tracing::field::debug(failure.kind())),
-            (None, Some(status)) => span.record("error.type", status.as_u16()),
-            (None, None) => span.record("error.type", "invalid_input"),
-        };
-        span.record("otel.status_code", "ERROR");
+}
+
+/// `network.protocol.version` as the conventions write it.
+fn protocol_version(version: Version) -> &'static str {
+    match version {
+        Version::HTTP_09 => "0.9",
+        Version::HTTP_10 => "1.0",
+        Version::HTTP_2 => "2",
+        Version::HTTP_3 => "3",
+        _ => "1.1",
     }
 }
