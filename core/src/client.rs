@@ -340,18 +340,16 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     /// [`run`](Self::run) for a call that may not have been made (bad input): its error is the
     /// future's output. (The input is checked when a method is called, not when its future is
     /// first polled.)
-    fn drive<O>(&self, call: Result<Call<O>, Error>) -> impl Future<Output = Result<O, Error>> {
+    async fn drive<O>(&self, call: Result<Call<O>, Error>) -> Result<O, Error> {
         // Everything happens at the first poll: the deadline runs, and the call's span is made
         // as a child of the span current then (`.instrument(..)`, `join!`).
-        async move {
-            let step = call?.start(self.env.now());
-            #[cfg(feature = "tracing")]
-            let span = step_span(&step);
-            let attempts = self.attempts(step);
-            #[cfg(feature = "tracing")]
-            let attempts = tracing::Instrument::instrument(attempts, span);
-            attempts.await
-        }
+        let step = call?.start(self.env.now());
+        #[cfg(feature = "tracing")]
+        let span = step_span(&step);
+        let attempts = self.attempts(step);
+        #[cfg(feature = "tracing")]
+        let attempts = tracing::Instrument::instrument(attempts, span);
+        attempts.await
     }
 
     /// The attempts of a started call, each in its own span (feature `tracing`).

@@ -2,13 +2,15 @@
 //!
 //! - **One span per call**, the logical operation (`workos.logout_authorize` or
 //!   `workos.logout_redirect`, `otel.kind = "internal"`): its outcome (`error.type`,
-//!   `otel.status_code`), `workos.request_id`, `workos.attempts`, and one event per retry wait
+//!   `otel.status_code`), the last answer's `workos.request_id`, `workos.attempts`, and one event
+//!   per retry wait
 //!   (`workos.retry_delay_ms`, target `workos_sso_logout::retry`).
 //! - **One span per attempt** under it, made by the client loops when the attempt is sent (after
 //!   its wait, so it measures one HTTP exchange): the stable HTTP client conventions' CLIENT span,
 //!   `{method} {url.template}`, with `http.request.method`, `server.address`, `server.port`,
 //!   `url.full` (the token redacted), `url.template`, `http.request.resend_count` on resends, and
-//!   as it ends `http.response.status_code`, `network.protocol.version`, `error.type` and
+//!   as it ends `http.response.status_code`, `workos.request_id`, `network.protocol.version`,
+//!   `error.type` and
 //!   `otel.status_code = "ERROR"` on a 4xx, a 5xx or a failure; and one event.
 //! - With feature `metrics`, **`http.client.request.duration`** per attempt, in seconds, as the
 //!   OpenTelemetry layer's metric field (`histogram.http.client.request.duration`) on an event of
@@ -43,6 +45,8 @@ pub(crate) struct Spans {
     redirect: bool,
     address: String,
     port: Option<i64>,
+    /// The `X-Request-ID` of the last answer, for the call's span when it ends.
+    request_id: Option<String>,
 }
 
 impl Default for Spans {
@@ -53,6 +57,7 @@ impl Default for Spans {
             redirect: false,
             address: String::new(),
             port: None,
+            request_id: None,
         }
     }
 }
@@ -88,6 +93,7 @@ impl Spans {
             redirect,
             address: url.host_str().unwrap_or_default().to_owned(),
             port: url.port_or_known_default().map(int),
+            request_id: None,
         }
     }
 
@@ -112,6 +118,7 @@ impl Spans {
                     url.full = full.as_str(),
                     url.template = $template,
                     http.request.resend_count = Empty,
+                    workos.request_id = Empty,
                     http.response.status_code = Empty,
                     network.protocol.version = Empty,
                     error.type = Empty,
@@ -160,9 +167,9 @@ impl Spans {
                 }
                 // The request id is scrubbed like any text from a response: only when it is kept.
                 if tracing::enabled!(tracing::Level::INFO) || !self.call.is_disabled() {
-                    let request_id = request_id(response.headers(), secrets);
-                    let request_id = request_id.as_deref().unwrap_or("-");
-                    self.call.record("workos.request_id", request_id);
+                    self.request_id = request_id(response.headers(), secrets);
+                    let request_id = self.request_id.as_deref().unwrap_or("-");
+                    span.record("workos.request_id", request_id);
                     tracing::info!(
                         { http.request.resend_count = resend_count, http.response.status_code = status, workos.request_id = request_id },
                         "attempt answered"
@@ -237,6 +244,9 @@ impl Spans {
     /// (`error.type` is the failure kind, or the status of an error answer).
     pub(crate) fn outcome(&self, attempts: u32, error: Option<&Error>) {
         self.call.record("workos.attempts", int(attempts));
+        if let Some(request_id) = &self.request_id {
+            self.call.record("workos.request_id", request_id.as_str());
+        }
         if let Some(error) = error {
             let kind = match (error.as_transport(), error.status()) {
                 (Some(failure), _) => failure_type(failure).to_owned(),

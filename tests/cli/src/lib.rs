@@ -95,6 +95,20 @@ impl AnyClient {
         })
     }
 
+    /// This client with a request hook ([`workos_sso_logout::RequestHook`]) on either transport.
+    pub fn with_request_hook(
+        self,
+        hook: impl Fn(&mut workos_sso_logout::ExtraHeaders<'_>) + Send + Sync + 'static,
+    ) -> Self {
+        match self {
+            AnyClient::Ureq(c) => AnyClient::Ureq(c.with_request_hook(hook)),
+            AnyClient::Hyper(h) => AnyClient::Hyper(HyperOnRuntime {
+                client: h.client.with_request_hook(hook),
+                runtime: h.runtime,
+            }),
+        }
+    }
+
     /// The transport in use.
     pub fn transport(&self) -> Transport {
         match self {
