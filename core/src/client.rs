@@ -6,9 +6,7 @@ use std::fmt;
 use std::future::poll_fn;
 use std::pin::pin;
 use std::task::Poll;
-use std::time::Duration;
 
-use http::Response;
 use url::Url;
 
 use crate::call::{Call, Step};
@@ -343,52 +341,68 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     async fn drive<O>(&self, call: Result<Call<O>, Error>) -> Result<O, Error> {
         // Everything happens at the first poll: the deadline runs, and the call's span is made
         // as a child of the span current then (`.instrument(..)`, `join!`).
-        let step = call?.start(self.env.now());
-        #[cfg(feature = "tracing")]
-        let span = step_span(&step);
-        let attempts = self.attempts(step);
-        #[cfg(feature = "tracing")]
-        let attempts = tracing::Instrument::instrument(attempts, span);
-        attempts.await
-    }
-
-    /// The attempts of a started call, each in its own span (feature `tracing`).
-    async fn attempts<O>(&self, mut step: Step<O>) -> Result<O, Error> {
+        // The loop's state is the attempt's parts, not the step: the future holds each once.
+        let (mut delay, mut request, mut call) = match call?.start(self.env.now()) {
+            Step::Send {
+                delay,
+                request,
+                call,
+            } => (delay, request, call),
+            Step::Done(result) => return result,
+        };
         loop {
-            match step {
+            if !delay.is_zero() {
+                self.env.sleep_async(delay).await;
+            }
+            // The attempt's span, a child of the call's: it holds the hook, the exchange and
+            // the reading of its result.
+            #[cfg(feature = "tracing")]
+            let attempt = call.attempt_span();
+            #[cfg(feature = "tracing")]
+            let in_attempt = attempt.enter();
+            run_hook(self.hook.as_ref(), &mut request);
+            #[cfg(feature = "tracing")]
+            drop(in_attempt);
+            let timeout = AttemptTimeout::of(&request).unwrap_or(self.options.timeout());
+            // Pinned where they are made, so the future holds each once.
+            #[cfg(feature = "tracing")]
+            let mut send = pin!(tracing::Instrument::instrument(
+                self.transport.send(request),
+                attempt.clone()
+            ));
+            #[cfg(not(feature = "tracing"))]
+            let mut send = pin!(self.transport.send(request));
+            let mut timer = pin!(None);
+            // The transport is polled first, and the timer made only when it is not ready, so
+            // an answer that is ready at once (a test double) costs no timer.
+            let sent = poll_fn(|cx| {
+                if let Poll::Ready(sent) = send.as_mut().poll(cx) {
+                    return Poll::Ready(sent.map_err(Into::<BoxError>::into));
+                }
+                if timer.is_none() {
+                    timer.set(Some(self.env.sleep_async(timeout)));
+                }
+                match timer.as_mut().as_pin_mut().map(|t| t.poll(cx)) {
+                    Some(Poll::Ready(())) => {
+                        Poll::Ready(Err(TransportError::timed_out(timeout).into()))
+                    }
+                    _ => Poll::Pending,
+                }
+            })
+            .await;
+            let (now, random) = (self.env.now(), self.env.random());
+            #[cfg(feature = "tracing")]
+            let in_attempt = attempt.enter();
+            (delay, request, call) = match call.handle(sent, now, random) {
                 Step::Send {
                     delay,
-                    mut request,
-                    #[allow(unused_mut)]
-                    mut call,
-                } => {
-                    if !delay.is_zero() {
-                        self.env.sleep_async(delay).await;
-                    }
-                    #[cfg(feature = "tracing")]
-                    let attempt = call.attempt_span();
-                    #[cfg(feature = "tracing")]
-                    attempt.in_scope(|| run_hook(self.hook.as_ref(), &mut request));
-                    #[cfg(not(feature = "tracing"))]
-                    run_hook(self.hook.as_ref(), &mut request);
-                    let timeout = AttemptTimeout::of(&request);
-                    let send = self.transport.send(request);
-                    #[cfg(feature = "tracing")]
-                    let send = tracing::Instrument::instrument(send, attempt.clone());
-                    let sent = match timeout {
-                        Some(timeout) => {
-                            let timer = || self.env.sleep_async(timeout);
-                            within(send, timer, timeout).await
-                        }
-                        None => send.await.map_err(Into::into),
-                    };
-                    let (now, random) = (self.env.now(), self.env.random());
-                    #[cfg(feature = "tracing")]
-                    let _in_attempt = attempt.enter();
-                    step = call.handle(sent, now, random);
-                }
+                    request,
+                    call,
+                } => (delay, request, call),
                 Step::Done(result) => return result,
-            }
+            };
+            #[cfg(feature = "tracing")]
+            drop(in_attempt);
         }
     }
 }
@@ -400,35 +414,4 @@ fn step_span<O>(step: &Step<O>) -> tracing::Span {
         Step::Send { call, .. } => call.span(),
         Step::Done(_) => tracing::Span::none(),
     }
-}
-
-/// The transport's answer, or a timeout if the timer `timer()` makes (of `timeout`) ends first.
-/// The transport is polled first and the timer made only when it is not ready, so an answer that
-/// is ready at once (a test double) costs no timer.
-async fn within<F, E, S>(
-    send: F,
-    timer: impl FnOnce() -> S,
-    timeout: Duration,
-) -> Result<Response<Vec<u8>>, BoxError>
-where
-    F: Future<Output = Result<Response<Vec<u8>>, E>>,
-    E: Into<BoxError>,
-    S: Future<Output = ()>,
-{
-    let mut send = pin!(send);
-    let mut timer = Some(timer);
-    let mut running = pin!(None::<S>);
-    poll_fn(|cx| {
-        if let Poll::Ready(sent) = send.as_mut().poll(cx) {
-            return Poll::Ready(sent.map_err(Into::into));
-        }
-        if let Some(make) = timer.take() {
-            running.set(Some(make()));
-        }
-        match running.as_mut().as_pin_mut().map(|t| t.poll(cx)) {
-            Some(Poll::Ready(())) => Poll::Ready(Err(TransportError::timed_out(timeout).into())),
-            _ => Poll::Pending,
-        }
-    })
-    .await
 }

@@ -195,10 +195,18 @@ impl Spans {
         drop(_in_attempt);
         if let Some(delay) = retry {
             let delay_ms = i64::try_from(delay.as_millis()).unwrap_or(i64::MAX);
+            // Why: the attempt's status, or its failure's kind.
+            let status = result.as_ref().ok().map(|r| int(r.status().as_u16()));
+            let failure = result.as_ref().err().map(failure_type);
             tracing::info!(
                 target: RETRY_TARGET,
                 parent: &self.call,
-                { http.request.resend_count = resend_count, workos.retry_delay_ms = delay_ms },
+                {
+                    http.request.resend_count = resend_count,
+                    http.response.status_code = status,
+                    error.type = failure,
+                    workos.retry_delay_ms = delay_ms,
+                },
                 "retrying after a wait"
             );
         }
