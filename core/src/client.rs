@@ -18,11 +18,14 @@ use crate::logout_authorize::LogoutAuthorizeRequest;
 use crate::logout_redirect::LogoutRedirect;
 use crate::options::ClientOptions;
 use crate::request::{AttemptTimeout, ExtraHeaders, RequestHook, run_hook};
-use crate::transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};
+#[cfg(not(target_family = "wasm"))]
+use crate::transport::StdEnvironment;
+use crate::transport::{AsyncTransport, Environment, SyncTransport};
 
 /// What both clients share: construction, accessors and how calls are made.
 macro_rules! client_common {
     ($client:ident, $transport_trait:ident, $await_doc:literal) => {
+        #[cfg(not(target_family = "wasm"))]
         impl<T> $client<T, StdEnvironment> {
             /// A client sending through `transport` (anything implementing the transport
             #[doc = concat!("trait, [`", stringify!($transport_trait), "`], closures included), in the")]
@@ -77,6 +80,25 @@ macro_rules! client_common {
         }
 
         impl<T, E> $client<T, E> {
+            /// A client sending through `transport` in the environment `env` (the clock,
+            /// randomness and sleeping it runs with): what a runtime without `std`'s clock,
+            /// entropy or threads uses (WebAssembly, where [`with_transport`](Self::with_transport)
+            /// does not exist). `options` as for `with_transport`.
+            pub fn with_transport_in(
+                config: Config,
+                options: ClientOptions,
+                transport: T,
+                env: E,
+            ) -> Self {
+                Self {
+                    config,
+                    options,
+                    transport,
+                    env,
+                    hook: None,
+                }
+            }
+
             /// This client in another environment (a test clock, fixed randomness, a runtime's
             /// timer).
             pub fn with_environment<E2>(self, env: E2) -> $client<T, E2> {
@@ -192,7 +214,20 @@ macro_rules! client_common {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
+#[cfg(not(target_family = "wasm"))]
 pub struct Client<T, E = StdEnvironment> {
+    config: Config,
+    options: ClientOptions,
+    transport: T,
+    env: E,
+    hook: Option<RequestHook>,
+}
+
+/// A blocking WorkOS SSO Logout client over any [`SyncTransport`]; on WebAssembly its
+/// environment has no default (see [`Environment`]): make it with `with_transport_in`.
+#[derive(Clone)]
+#[cfg(target_family = "wasm")]
+pub struct Client<T, E> {
     config: Config,
     options: ClientOptions,
     transport: T,
@@ -225,7 +260,21 @@ pub struct Client<T, E = StdEnvironment> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone)]
+#[cfg(not(target_family = "wasm"))]
 pub struct AsyncClient<T, E = StdEnvironment> {
+    config: Config,
+    options: ClientOptions,
+    transport: T,
+    env: E,
+    hook: Option<RequestHook>,
+}
+
+/// An async WorkOS SSO Logout client over any [`AsyncTransport`] (a `fetch` transport, say); on
+/// WebAssembly its environment has no default (see [`Environment`]): make it with
+/// `with_transport_in`.
+#[derive(Clone)]
+#[cfg(target_family = "wasm")]
+pub struct AsyncClient<T, E> {
     config: Config,
     options: ClientOptions,
     transport: T,

@@ -146,4 +146,6 @@ pub use request::{AttemptTimeout, ExtraHeaders, RequestHook};
 pub use response_error::{ApiError, FieldError, UnexpectedReason, UnexpectedResponse};
 pub use retry::RetryPolicy;
 pub use retry_after::RetryAfter;
-pub use transport::{AsyncTransport, Environment, StdEnvironment, SyncTransport};
+#[cfg(not(target_family = "wasm"))]
+pub use transport::StdEnvironment;
+pub use transport::{AsyncTransport, Environment, SyncTransport};

@@ -46,8 +46,11 @@
 //! add or change headers the core set.
 
 use std::future::Future;
+#[cfg(not(target_family = "wasm"))]
 use std::pin::Pin;
+#[cfg(not(target_family = "wasm"))]
 use std::sync::{Arc, Condvar, Mutex};
+#[cfg(not(target_family = "wasm"))]
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
@@ -236,7 +239,19 @@ where
 }
 
 /// The clock, randomness and sleeping a call loop needs, as one small trait so a test can replace
-/// them (a fixed clock, fixed randomness, no real sleeping). Every method has a `std` default.
+/// them (a fixed clock, fixed randomness, no real sleeping) and a runtime can supply its own.
+///
+/// Every method has a `std` default, except on WebAssembly (`target_family = "wasm"`): there
+/// `wasm32-unknown-unknown` has no clock (`SystemTime::now` panics) and no entropy (std's hash
+/// keys are the same in every instance), and no wasm target can spawn the thread the default
+/// async sleep waits in, so an environment without all four methods does not compile instead of
+/// failing on the first retry. A JS runtime's environment is `Date.now()`,
+/// `crypto.getRandomValues` and a `setTimeout` promise (see the fetch transport under
+/// `tests/fetch`).
+///
+/// What [`random`](Self::random) must be: unpredictable, and never repeating across instances of
+/// your program — each call's [`IdempotencyKey`] is made from it, and two sign-outs sending the same
+/// key could be taken by WorkOS for one. A seeded or fixed generator is for tests only.
 ///
 /// An instant environment for tests of either client: [`sleep`](Self::sleep) is what the blocking
 /// [`Client`](crate::Client) waits with, [`sleep_async`](Self::sleep_async) what the
@@ -265,33 +280,58 @@ where
 /// assert_eq!(env.0.lock().unwrap().len(), 2);
 /// ```
 pub trait Environment {
-    /// The current time (reads HTTP-date `Retry-After` values).
+    /// The current time: the call's deadline is measured on it, and it reads HTTP-date
+    /// `Retry-After` values.
+    #[cfg(not(target_family = "wasm"))]
     fn now(&self) -> SystemTime {
         SystemTime::now()
     }
 
+    /// The current time: the call's deadline is measured on it, and it reads HTTP-date
+    /// `Retry-After` values.
+    #[cfg(target_family = "wasm")]
+    fn now(&self) -> SystemTime;
+
     /// 128 random bits (backoff jitter, idempotency keys). The default draws from the standard
     /// library's per-process random hash keys: unpredictable enough for both, not for
     /// cryptography.
+    #[cfg(not(target_family = "wasm"))]
     fn random(&self) -> u128 {
         std_random()
     }
 
+    /// 128 random bits (backoff jitter, idempotency keys): from a source that differs in every
+    /// instance (`crypto.getRandomValues` in a JS runtime).
+    #[cfg(target_family = "wasm")]
+    fn random(&self) -> u128;
+
     /// Blocks the thread for `delay` (the blocking loop).
+    #[cfg(not(target_family = "wasm"))]
     fn sleep(&self, delay: Duration) {
         std::thread::sleep(delay);
     }
 
+    /// Blocks the thread for `delay` (the blocking loop).
+    #[cfg(target_family = "wasm")]
+    fn sleep(&self, delay: Duration);
+
     /// Waits for `delay` without blocking (the async loop). The default works on any executor:
-    /// a helper thread wakes the task when the delay is over (if no thread can be spawned, the
-    /// wait ends at once). Runtime adapters override it with their timer. The future need not be
-    /// `Send` (see [`AsyncTransport::send`]).
+    /// a helper thread wakes the task when the delay is over, or when the wait is dropped (if no
+    /// thread can be spawned, the wait blocks the polling thread rather than end early). Runtime
+    /// adapters override it with their timer. The future need not be `Send` (see
+    /// [`AsyncTransport::send`]).
+    #[cfg(not(target_family = "wasm"))]
     fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()> {
         ThreadSleep {
             delay,
             shared: None,
         }
     }
+
+    /// Waits for `delay` without blocking (the async loop): the runtime's timer (a `setTimeout`
+    /// promise in a JS runtime). The future need not be `Send` (see [`AsyncTransport::send`]).
+    #[cfg(target_family = "wasm")]
+    fn sleep_async(&self, delay: Duration) -> impl Future<Output = ()>;
 }
 
 impl IdempotencyKey {
@@ -314,7 +354,12 @@ impl IdempotencyKey {
     /// assert_eq!(IdempotencyKey::random(&StdEnvironment).as_str().len(), 36);
     /// ```
     pub fn random(env: &impl Environment) -> Self {
-        Self::from_random_bits(env.random() ^ std_random())
+        #[cfg(not(target_family = "wasm"))]
+        let bits = env.random() ^ std_random();
+        // std has no entropy of its own there: the environment's is the key's.
+        #[cfg(target_family = "wasm")]
+        let bits = env.random();
+        Self::from_random_bits(bits)
     }
 }
 
@@ -327,12 +372,15 @@ impl IdempotencyKey {
 /// assert_ne!(StdEnvironment.random(), StdEnvironment.random());
 /// assert!(StdEnvironment.now() > std::time::SystemTime::UNIX_EPOCH);
 /// ```
+#[cfg(not(target_family = "wasm"))]
 #[derive(Debug, Clone, Copy, Default)]
 pub struct StdEnvironment;
 
+#[cfg(not(target_family = "wasm"))]
 impl Environment for StdEnvironment {}
 
 /// 128 random bits from fresh `RandomState` keys (per-thread random keys, advanced per instance).
+#[cfg(not(target_family = "wasm"))]
 fn std_random() -> u128 {
     use std::hash::{BuildHasher, Hasher};
     let half = || {
@@ -345,6 +393,7 @@ fn std_random() -> u128 {
 
 /// What the sleeping thread and the task share: whether the delay is over, whether the wait was
 /// given up (its future dropped: a transport answered first), and who to wake.
+#[cfg(not(target_family = "wasm"))]
 #[derive(Default)]
 struct Wakeup {
     elapsed: bool,
@@ -353,15 +402,18 @@ struct Wakeup {
 }
 
 /// The state both sides lock, and the signal that ends the thread's wait early.
+#[cfg(not(target_family = "wasm"))]
 type Shared = Arc<(Mutex<Wakeup>, Condvar)>;
 
 /// An executor-independent sleep: a helper thread waits out the delay (or until the future is
 /// dropped, so a timer raced against an answer does not outlive it) and wakes the task.
+#[cfg(not(target_family = "wasm"))]
 struct ThreadSleep {
     delay: Duration,
     shared: Option<Shared>,
 }
 
+#[cfg(not(target_family = "wasm"))]
 impl Future for ThreadSleep {
     type Output = ();
 
@@ -386,6 +438,9 @@ impl Future for ThreadSleep {
                     }
                 });
             if spawned.is_err() {
+                // No thread to wait in: wait here, blocking the executor, rather than skip the
+                // wait the retry needs.
+                std::thread::sleep(delay);
                 lock(&shared).elapsed = true;
             }
             shared
@@ -400,6 +455,7 @@ impl Future for ThreadSleep {
     }
 }
 
+#[cfg(not(target_family = "wasm"))]
 impl Drop for ThreadSleep {
     fn drop(&mut self) {
         if let Some(shared) = &self.shared {
@@ -410,6 +466,7 @@ impl Drop for ThreadSleep {
 }
 
 /// The wait's state (a poisoned lock only means a waker panicked; the flags still hold).
+#[cfg(not(target_family = "wasm"))]
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, Wakeup> {
     shared.0.lock().unwrap_or_else(|p| p.into_inner())
 }

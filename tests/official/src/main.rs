@@ -74,10 +74,10 @@ async fn official_call(official: &workos::Client) {
     let body = workos::SSOLogoutAuthorizeRequest { profile_id: PROFILE.to_owned() };
     let auth = official
         .sso()
-        .authorize_logout(workos::AuthorizeLogoutParams::new(body))
+        .authorize_logout(workos::resources::sso::AuthorizeLogoutParams::new(body))
         .await
         .unwrap();
-    assert!(!auth.logout_url.is_empty());
+    assert!(!auth.logout_url.expose().is_empty());
 }
 
 /// Time of `n` sequential calls of one side.
