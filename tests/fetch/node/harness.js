@@ -2,7 +2,7 @@
 // Prints the case's JSON outcome on one line, with how long it took ("elapsed_ms").
 "use strict";
 const [pkgDir, kase, rawArgs] = process.argv.slice(2);
-const sdk = require(pkgDir);
+const sdk = require(require("path").join(pkgDir, "workos_sso_logout_fetch.js"));
 const args = JSON.parse(rawArgs);
 
 async function run() {

@@ -1,4 +1,4 @@
-//! The fetch transport and the JS environment in a real JS runtime: the crate built for
+//! The fetch transport and the JS environment (`tests/fetch`) in a real JS runtime: the crate built for
 //! `wasm32-unknown-unknown`, bound with `wasm-bindgen --target nodejs`, and driven by node's own
 //! `fetch` against the emulator on loopback (`node/harness.js` runs one case per process, so
 //! every case starts a fresh instance). Skipped with a message where node, the wasm target or
@@ -22,7 +22,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 use serde_json::{Value, json};
-use workos_sso_logout_emulator::{Emulator, Fault, Route, start};
+use workos_logout::emulator::{Emulator, Fault, Route, start};
 
 /// The bound package, built once per test binary; `Err` says what is missing.
 fn package() -> &'static Result<PathBuf, String> {
@@ -96,7 +96,7 @@ fn package_or_skip(test: &str) -> Option<&'static Path> {
 
 /// Runs one case in a fresh node process.
 fn node(pkg: &Path, case: &str, args: Value) -> Value {
-    let harness = Path::new(env!("CARGO_MANIFEST_DIR")).join("node/harness.js");
+    let harness = workspace().join("tests/fetch/node/harness.js");
     let out = Command::new("node")
         .arg(harness)
         .arg(pkg)
