@@ -39,6 +39,36 @@
 //! - Decoding the logout token: it is an opaque secret.
 //! - The rest of the WorkOS API (SSO sign-in, Directory Sync, User Management…).
 //!
+//! # Deadline
+//! Every call has one deadline ([`ClientOptions::with_deadline`], 10 s by default; per call,
+//! [`Call::with_deadline`]): the call machine decides it from the time it is given, so no wait
+//! ends past it, no attempt starts after it, each request carries what its attempt may take
+//! ([`AttemptTimeout`]), and a wait that cannot fit ends the call at once with
+//! [`Error::DeadlineExceeded`] (whose [`retry_in`](Error::retry_in) is the wait the server asked
+//! for).
+//!
+//! # Tracing and metrics (features `tracing`, `metrics`)
+//! - A span per call, the logical operation: `workos.logout_authorize` or
+//!   `workos.logout_redirect`, `otel.kind = "internal"`, with `workos.attempts`, the last
+//!   answer's `workos.request_id`, and `error.type` and `otel.status_code = "ERROR"` when it
+//!   fails; an event per retry wait (target `workos_sso_logout::retry`: `workos.retry_delay_ms`,
+//!   and the status or `error.type` that caused it).
+//! - A span per attempt, its child, as OpenTelemetry's HTTP client conventions describe it:
+//!   `POST /sso/logout/authorize` or `GET /sso/logout`, `otel.kind = "client"`,
+//!   `http.request.method`, `server.address`, `server.port`, `url.full` (`token=[redacted]`),
+//!   `url.template`, `http.request.resend_count` on resends, `http.response.status_code`,
+//!   `network.protocol.version`, `workos.request_id`, and `error.type` (the status of a 4xx or
+//!   5xx, or the [`FailureKind`]) with `otel.status_code = "ERROR"`; an event when it ends.
+//!   The clients make it after the attempt's wait, so it measures one exchange, and run the
+//!   request hook ([`RequestHook`]) in it, so `traceparent` names it.
+//! - With `metrics`, `http.client.request.duration` per attempt, in seconds, as the
+//!   OpenTelemetry layer's metric field (`histogram.http.client.request.duration`) on an event of
+//!   target `workos_sso_logout::metrics`, with `http.request.method`, `server.address`,
+//!   `server.port`, `url.template`, `http.response.status_code`, `error.type` and
+//!   `network.protocol.version`; [`DURATION_BUCKETS`] are the conventions' advised buckets.
+//! - Numbers are `i64` (exported as integers). An async call's span is made at the first poll,
+//!   as a child of the span current then. No header value, body or token is ever recorded.
+//!
 //! # Secrets
 //! [`ApiKey`] and [`LogoutToken`] redact themselves in `Debug` and have no `Display`; values that
 //! carry a token in a URL ([`LogoutAuthorization`], [`LogoutRedirect`], [`Call`]) redact it in
