@@ -149,6 +149,23 @@ pub enum Step<T> {
     Done(Result<T, Error>),
 }
 
+/// The parts of a [`Step::Send`] (delay, request, call), or the result of a [`Step::Done`].
+pub(crate) type StepParts<T> = Result<(Duration, Request<Vec<u8>>, Call<T>), Result<T, Error>>;
+
+impl<T> Step<T> {
+    /// This step taken apart, for a loop that keeps the attempt's parts as its state.
+    pub(crate) fn parts(self) -> StepParts<T> {
+        match self {
+            Step::Send {
+                delay,
+                request,
+                call,
+            } => Ok((delay, request, call)),
+            Step::Done(result) => Err(result),
+        }
+    }
+}
+
 impl<T> fmt::Debug for Call<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The URL may carry the logout token, and the headers the API key: show neither.

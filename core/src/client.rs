@@ -391,13 +391,9 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
         // Everything happens at the first poll: the deadline runs, and the call's span is made
         // as a child of the span current then (`.instrument(..)`, `join!`).
         // The loop's state is the attempt's parts, not the step: the future holds each once.
-        let (mut delay, mut request, mut call) = match call?.start(self.env.now()) {
-            Step::Send {
-                delay,
-                request,
-                call,
-            } => (delay, request, call),
-            Step::Done(result) => return result,
+        let (mut delay, mut request, mut call) = match call?.start(self.env.now()).parts() {
+            Ok(parts) => parts,
+            Err(result) => return result,
         };
         loop {
             if !delay.is_zero() {
@@ -442,13 +438,9 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
             let (now, random) = (self.env.now(), self.env.random());
             #[cfg(feature = "tracing")]
             let in_attempt = attempt.enter();
-            (delay, request, call) = match call.handle(sent, now, random) {
-                Step::Send {
-                    delay,
-                    request,
-                    call,
-                } => (delay, request, call),
-                Step::Done(result) => return result,
+            (delay, request, call) = match call.handle(sent, now, random).parts() {
+                Ok(parts) => parts,
+                Err(result) => return result,
             };
             #[cfg(feature = "tracing")]
             drop(in_attempt);

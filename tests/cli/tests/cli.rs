@@ -435,16 +435,7 @@ fn a_503_with_a_long_retry_after_ends_within_the_deadline_on_both_transports() {
     let emu = start().unwrap();
     for transport in ["ureq", "hyper"] {
         for deadline in [None, Some("2")] {
-            for _ in 0..3 {
-                emu.push_fault(
-                    Route::Authorize,
-                    Fault::Status {
-                        status: 503,
-                        body: None,
-                        headers: vec![("retry-after".into(), "30".into())],
-                    },
-                );
-            }
+            support::unavailable_for_thirty_seconds(&emu, 3);
             let mut args = vec![
                 "--profile-id",
                 emu.oidc_profile_id(),

@@ -422,23 +422,9 @@ fn conflicting_locations(t: Transport) {
     assert_eq!(emu.requests_to(Route::Logout).len(), 1, "not retried");
 }
 
-/// Every attempt answered `503` with `Retry-After: 30`.
-fn unavailable_for_thirty_seconds(emu: &Emulator) {
-    for _ in 0..5 {
-        emu.push_fault(
-            Route::Authorize,
-            Fault::Status {
-                status: 503,
-                body: None,
-                headers: vec![("retry-after".into(), "30".into())],
-            },
-        );
-    }
-}
-
 fn a_long_retry_after_ends_the_call_within_the_default_deadline(t: Transport) {
     let emu = start().unwrap();
-    unavailable_for_thirty_seconds(&emu);
+    support::unavailable_for_thirty_seconds(&emu, 5);
     let started = Instant::now();
     // The default options: a 10 s deadline, and a policy that waits up to 30 s.
     let err = driver_with(t, emu.base_url(), emu.api_key(), ClientOptions::default())
@@ -467,7 +453,7 @@ fn a_long_retry_after_ends_the_call_within_the_default_deadline(t: Transport) {
 
 fn a_short_deadline_ends_the_call_before_the_first_wait(t: Transport) {
     let emu = start().unwrap();
-    unavailable_for_thirty_seconds(&emu);
+    support::unavailable_for_thirty_seconds(&emu, 5);
     let options = ClientOptions::default()
         .with_deadline(Duration::from_secs(2))
         .unwrap();

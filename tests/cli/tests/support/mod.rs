@@ -54,3 +54,18 @@ impl Captured {
         String::from_utf8_lossy(&captured).into_owned()
     }
 }
+
+/// Queues `count` answers `503` with `Retry-After: 30` for Logout Authorize.
+pub fn unavailable_for_thirty_seconds(emu: &workos_logout::emulator::Emulator, count: usize) {
+    use workos_logout::emulator::{Fault, Route};
+    for _ in 0..count {
+        emu.push_fault(
+            Route::Authorize,
+            Fault::Status {
+                status: 503,
+                body: None,
+                headers: vec![("retry-after".into(), "30".into())],
+            },
+        );
+    }
+}
