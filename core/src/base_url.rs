@@ -200,5 +200,4 @@ fn is_loopback<S: AsRef<str>>(host: &Host<S>) -> bool {
 }
 
 #[cfg(test)]
-#[path = "../tests/unit/base_url.rs"]
 mod tests;

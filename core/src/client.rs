@@ -352,7 +352,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     pub fn authorize_logout(
         &self,
         profile_id: &ProfileId,
-    ) -> impl Future<Output = Result<LogoutAuthorization, Error>> {
+    ) -> impl Future<Output = Result<LogoutAuthorization, Error>> + use<'_, T, E> {
         self.drive(self.authorize_call(&LogoutAuthorizeRequest::new(profile_id.clone())))
     }
 
@@ -360,7 +360,7 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
     pub fn authorize_logout_with(
         &self,
         request: &LogoutAuthorizeRequest,
-    ) -> impl Future<Output = Result<LogoutAuthorization, Error>> {
+    ) -> impl Future<Output = Result<LogoutAuthorization, Error>> + use<'_, T, E> {
         self.drive(self.authorize_call(request))
     }
 

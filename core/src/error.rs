@@ -28,7 +28,17 @@ use crate::response_error::{ApiError, UnexpectedResponse};
 /// assert_eq!(err.to_string(), "invalid input: the profile id is empty");
 /// assert!(std::error::Error::source(&err).is_none());
 /// ```
-#[derive(Debug, thiserror::Error)]
+///
+/// `Debug` is the same line, then the variant and its fields, so `main() -> Result<(), Box<dyn
+/// std::error::Error>>` prints what to do first:
+///
+/// ```
+/// # use workos_sso_logout::{Error, InvalidInput};
+/// let err: Error = InvalidInput::MissingApiKey.into();
+/// assert!(format!("{err:?}").starts_with("invalid input: no API key is configured"));
+/// assert!(format!("{err:?}").ends_with("\n\nInvalidInput(MissingApiKey)"));
+/// ```
+#[derive(thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The caller's input was rejected before anything was sent.
@@ -49,6 +59,20 @@ pub enum Error {
     /// says how long the server asked to wait, when it did.
     #[error(transparent)]
     DeadlineExceeded(Box<DeadlineExceeded>),
+}
+
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The message a person acts on, then the parts (none holds a secret).
+        write!(f, "{self}\n\n")?;
+        match self {
+            Error::InvalidInput(e) => f.debug_tuple("InvalidInput").field(e).finish(),
+            Error::Api(e) => f.debug_tuple("Api").field(e).finish(),
+            Error::UnexpectedResponse(e) => f.debug_tuple("UnexpectedResponse").field(e).finish(),
+            Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
+            Error::DeadlineExceeded(e) => f.debug_tuple("DeadlineExceeded").field(e).finish(),
+        }
+    }
 }
 
 // Not `#[from]`: that would make the input error this one's `source()` too, shown twice.

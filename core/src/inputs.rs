@@ -258,5 +258,4 @@ impl IdempotencyKey {
 }
 
 #[cfg(test)]
-#[path = "../tests/unit/inputs.rs"]
 mod tests;

@@ -178,4 +178,4 @@ pub use retry::RetryPolicy;
 pub use retry_after::RetryAfter;
 #[cfg(not(target_family = "wasm"))]
 pub use transport::StdEnvironment;
-pub use transport::{AsyncTransport, Environment, SyncTransport};
+pub use transport::{AsyncTransport, Environment, SendTransport, SyncTransport};

@@ -267,5 +267,4 @@ fn looks_secret(word: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "../tests/unit/redact.rs"]
 mod tests;

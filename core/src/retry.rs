@@ -206,5 +206,4 @@ impl RetryPolicy {
 }
 
 #[cfg(test)]
-#[path = "../tests/unit/retry.rs"]
 mod tests;

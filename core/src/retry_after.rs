@@ -52,5 +52,4 @@ impl RetryAfter {
 }
 
 #[cfg(test)]
-#[path = "../tests/unit/retry_after.rs"]
 mod tests;

@@ -197,41 +197,78 @@ where
     }
 }
 
-/// An async HTTP client. Any `Fn(Request<Vec<u8>>) -> impl Future<Output = Result<Response<Vec<u8>>, E>>`
-/// is one:
+/// An async HTTP client, whose future need not be `Send`: implement it for a transport of a
+/// single-threaded runtime (an `Rc` inside, a JS `fetch` on WebAssembly). A transport whose future
+/// is `Send` implements [`SendTransport`] instead, and is an `AsyncTransport` through it.
 ///
-/// ```
-/// use workos_sso_logout::AsyncTransport;
-/// let transport = |_request: http::Request<Vec<u8>>| async {
-///     http::Response::builder().status(204).body(Vec::new())
-/// };
-/// let future = transport.send(http::Request::get("http://127.0.0.1/").body(vec![])?);
-/// # drop(future);
-/// # Ok::<(), http::Error>(())
-/// ```
+/// An [`AsyncClient`](crate::AsyncClient) call's future is `Send` exactly when the transport's
+/// and the [`Environment`]'s `sleep_async` futures are, so one client type serves a
+/// multi-threaded runtime and a single-threaded executor alike.
 pub trait AsyncTransport {
     /// The transport's error; [`TransportError::from_error`](crate::TransportError::from_error)
     /// classifies it (a `TransportError` is kept as is).
     type Error: std::error::Error + Send + Sync + 'static;
     /// Sends one request and returns its response, whatever its status.
-    ///
-    /// The future need not be `Send`: an [`AsyncClient`](crate::AsyncClient) call's future is
-    /// `Send` exactly when this one and the [`Environment`]'s `sleep_async` future are, so one
-    /// client type serves a multi-threaded runtime and a single-threaded executor alike.
     fn send(
         &self,
         request: Request<Vec<u8>>,
     ) -> impl Future<Output = Result<Response<Vec<u8>>, Self::Error>>;
 }
 
-impl<F, Fut, E> AsyncTransport for F
+/// An async HTTP client whose future is `Send` (and which is `Send + Sync` itself): what a handler
+/// generic over its transport needs, since axum, actix-web's `spawn` and tokio's multi-threaded
+/// runtime want `Send` futures — bound it `T: SendTransport` and the client's calls are `Send`.
+/// Every such transport is an [`AsyncTransport`]. The hyper adapter, `MockTransport` and any
+/// `Fn(Request<Vec<u8>>) -> impl Future<Output = Result<Response<Vec<u8>>, E>> + Send` closure
+/// that is `Send + Sync` implement it:
+///
+/// ```
+/// use workos_sso_logout::{AsyncClient, Config, SendTransport, ApiKey, ClientOptions};
+/// let transport = |_request: http::Request<Vec<u8>>| async {
+///     http::Response::builder().status(204).body(Vec::new())
+/// };
+/// let future = SendTransport::send(&transport, http::Request::get("http://127.0.0.1/").body(vec![])?);
+/// # drop(future);
+///
+/// // A generic handler's dependency: its calls are `Send` for every such transport.
+/// fn is_send<T: Send>(_: &T) {}
+/// async fn sign_out<T: SendTransport>(client: &AsyncClient<T>) {
+///     let call = client.follow_logout_redirect("https://auth.workos.com/sso/logout?token=t");
+///     is_send(&call);
+///     let _ = call.await;
+/// }
+/// # Ok::<(), http::Error>(())
+/// ```
+pub trait SendTransport: Send + Sync {
+    /// The transport's error, as for [`AsyncTransport::Error`].
+    type Error: std::error::Error + Send + Sync + 'static;
+    /// Sends one request and returns its response, whatever its status.
+    fn send(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, Self::Error>> + Send;
+}
+
+impl<T: SendTransport> AsyncTransport for T {
+    type Error = T::Error;
+    // `Send`, so a caller generic over `T: SendTransport` gets `Send` calls.
+    #[allow(refining_impl_trait)]
+    fn send(
+        &self,
+        request: Request<Vec<u8>>,
+    ) -> impl Future<Output = Result<Response<Vec<u8>>, Self::Error>> + Send {
+        SendTransport::send(self, request)
+    }
+}
+
+impl<F, Fut, E> SendTransport for F
 where
-    F: Fn(Request<Vec<u8>>) -> Fut,
-    Fut: Future<Output = Result<Response<Vec<u8>>, E>>,
+    F: Fn(Request<Vec<u8>>) -> Fut + Send + Sync,
+    Fut: Future<Output = Result<Response<Vec<u8>>, E>> + Send,
     E: std::error::Error + Send + Sync + 'static,
 {
     type Error = E;
-    // The closure's own future: `Send` when it is.
+    // The closure's own future.
     #[allow(refining_impl_trait)]
     fn send(&self, request: Request<Vec<u8>>) -> Fut {
         self(request)

@@ -10,7 +10,7 @@ use hyper_util::client::legacy::{Client as HyperClient, ResponseFuture};
 use hyper_util::rt::TokioExecutor;
 use workos_sso_logout::http::{Request, Response};
 use workos_sso_logout::{
-    AsyncTransport, AttemptTimeout, ClientOptions, Error, FailureKind, TransportError,
+    AttemptTimeout, ClientOptions, Error, FailureKind, SendTransport, TransportError,
 };
 
 pub use hyper_util;
@@ -94,12 +94,11 @@ impl<C: Connect + Clone + Send + Sync + 'static> HyperTransport<C> {
     }
 }
 
-impl<C: Connect + Clone + Send + Sync + 'static> AsyncTransport for HyperTransport<C> {
+impl<C: Connect + Clone + Send + Sync + 'static> SendTransport for HyperTransport<C> {
     type Error = TransportError;
 
     /// Sends one request as is: no redirect, any status, head and body bounded in size and in
     /// time, by the request's [`AttemptTimeout`] (else the options' timeout).
-    #[allow(refining_impl_trait)] // `Send`, for multi-threaded runtimes
     fn send(&self, request: Request<Vec<u8>>) -> impl Future<Output = Answer> + Send {
         let timeout = AttemptTimeout::of(&request).unwrap_or(self.timeout);
         let request = request.map(|body| Full::new(Bytes::from(body)));

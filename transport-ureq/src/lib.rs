@@ -136,5 +136,5 @@ fn classify(e: ureq::Error, limit: u64, in_body: bool) -> TransportError {
     TransportError::new(kind, e)
 }
 
-#[path = "../tests/unit/resolver.rs"]
-mod resolver_tests;
+#[cfg(test)]
+mod tests;

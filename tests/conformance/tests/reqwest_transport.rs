@@ -5,7 +5,7 @@
 
 use workos_sso_logout::http::{Request, Response};
 use workos_sso_logout::{
-    AsyncTransport, AttemptTimeout, ClientOptions, FailureKind, TransportError,
+    AttemptTimeout, ClientOptions, FailureKind, SendTransport, TransportError,
 };
 
 /// Sends core-built requests with a reqwest client: no redirects, every header and status handed
@@ -51,7 +51,7 @@ impl ReqwestTransport {
     }
 }
 
-impl AsyncTransport for ReqwestTransport {
+impl SendTransport for ReqwestTransport {
     type Error = TransportError;
 
     async fn send(&self, request: Request<Vec<u8>>) -> Result<Response<Vec<u8>>, TransportError> {

@@ -33,6 +33,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use axum::Router;
+use axum::extract::FromRef;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
@@ -43,7 +44,11 @@ use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use ring::rand::{SecureRandom, SystemRandom};
-use workos_sso_logout::{ApiKey, BaseUrl, Config, Error, LogoutAuthorizeRequest, ProfileId};
+use workos_sso_logout::{
+    ApiKey, AsyncClient, BaseUrl, ClientOptions, Config, Error, LogoutAuthorizeRequest, ProfileId,
+    SendTransport,
+};
+use workos_sso_logout_hyper::{HyperTransport, TokioEnvironment};
 
 /// The app's session cookie.
 pub const SESSION_COOKIE: &str = "app_session";
@@ -162,18 +167,61 @@ impl Sessions {
 struct AppState {
     config: AppConfig,
     sessions: Sessions,
-    workos: workos_sso_logout_hyper::Client,
     http: HttpClient<HttpConnector, Full<Bytes>>,
     random: SystemRandom,
 }
 
-/// The application's routes, ready to serve, and a handle on its sessions.
+/// The app's WorkOS client, over any transport that is `Send` (the hyper adapter in production,
+/// `MockTransport` in the handler tests).
+pub type Workos<T> = AsyncClient<T, TokioEnvironment>;
+
+/// The router's state: what the handlers share, and the WorkOS client, which only the sign-out
+/// handler (generic over its transport) takes.
+struct Shared<T> {
+    app: Arc<AppState>,
+    workos: Arc<Workos<T>>,
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Self {
+            app: self.app.clone(),
+            workos: self.workos.clone(),
+        }
+    }
+}
+
+impl<T> FromRef<Shared<T>> for Arc<AppState> {
+    fn from_ref(shared: &Shared<T>) -> Self {
+        shared.app.clone()
+    }
+}
+
+impl<T> FromRef<Shared<T>> for Arc<Workos<T>> {
+    fn from_ref(shared: &Shared<T>) -> Self {
+        shared.workos.clone()
+    }
+}
+
+/// The application's routes, ready to serve, and a handle on its sessions: WorkOS through the
+/// hyper adapter.
 pub fn app(config: AppConfig) -> Result<(Router, Sessions), Error> {
+    let options = ClientOptions::default();
+    let transport = HyperTransport::new(&options)?;
+    app_with_transport(config, options, transport)
+}
+
+/// The application's routes over any `Send` transport (the handler tests use `MockTransport`).
+pub fn app_with_transport<T: SendTransport + 'static>(
+    config: AppConfig,
+    options: ClientOptions,
+    transport: T,
+) -> Result<(Router, Sessions), Error> {
     let sdk_config = Config::new(ApiKey::new(config.api_key.clone())?)
         .with_base_url(BaseUrl::parse(&config.workos_base)?);
     let sessions = Sessions::new(config.session_idle, config.max_sessions);
-    let state = Arc::new(AppState {
-        workos: workos_sso_logout_hyper::Client::new(sdk_config)?,
+    let workos = Workos::with_transport_in(sdk_config, options, transport, TokioEnvironment);
+    let app = Arc::new(AppState {
         http: HttpClient::builder(TokioExecutor::new()).build(HttpConnector::new()),
         sessions: sessions.clone(),
         random: SystemRandom::new(),
@@ -183,11 +231,14 @@ pub fn app(config: AppConfig) -> Result<(Router, Sessions), Error> {
         .route("/", get(home))
         .route("/sign-in", get(sign_in))
         .route("/callback", get(callback))
-        .route("/sign-out", post(sign_out))
+        .route("/sign-out", post(sign_out::<T>))
         .route("/sign-out-local", post(sign_out_local))
         .route("/signed-out", get(signed_out))
         .route("/logout", get(idp_logout))
-        .with_state(state);
+        .with_state(Shared {
+            app,
+            workos: Arc::new(workos),
+        });
     Ok((router, sessions))
 }
 
@@ -493,7 +544,11 @@ async fn callback(
 }
 
 /// Sign out everywhere: Logout Authorize, end the app session, send the browser to WorkOS.
-async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+async fn sign_out<T: SendTransport>(
+    State(state): State<Arc<AppState>>,
+    State(workos): State<Arc<Workos<T>>>,
+    headers: HeaderMap,
+) -> Response {
     if !from_this_origin(&state, &headers) {
         return forbidden();
     }
@@ -503,14 +558,10 @@ async fn sign_out(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Res
     // A click: the call gets a deadline of its own, shorter than the client's.
     let call = ProfileId::new(profile)
         .map_err(Error::from)
-        .and_then(|profile| {
-            state
-                .workos
-                .authorize_call(&LogoutAuthorizeRequest::new(profile))
-        })
+        .and_then(|profile| workos.authorize_call(&LogoutAuthorizeRequest::new(profile)))
         .and_then(|call| Ok(call.with_deadline(state.config.sign_out_deadline)?));
     let authorized = match call {
-        Ok(call) => state.workos.run(call).await,
+        Ok(call) => workos.run(call).await,
         Err(e) => Err(e),
     };
     let redirect = authorized.and_then(|logout| logout.browser_redirect());
@@ -638,6 +689,93 @@ mod tests {
         std::thread::sleep(Duration::from_millis(40));
         assert_eq!(idle.profile("s"), None);
         assert!(idle.is_empty());
+    }
+
+    use tower::ServiceExt as _;
+    use workos_sso_logout::test_util::MockTransport;
+
+    const LOGOUT: &str =
+        r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok_1","logout_token":"tok_1"}"#;
+
+    /// The app over `mock`, with one session for `prof_1`, and a same-origin "Sign out" click.
+    fn signed_in(
+        mock: &MockTransport,
+    ) -> (Router, Sessions, axum::http::Request<axum::body::Body>) {
+        let config = AppConfig::new(
+            "http://app.test",
+            "https://auth.workos.com",
+            "sk_test_123",
+            "client_1",
+        );
+        let (router, sessions) =
+            app_with_transport(config, ClientOptions::default(), mock.clone()).unwrap();
+        sessions.start("sess_1".into(), "prof_1".into());
+        let click = axum::http::Request::post("/sign-out")
+            .header("origin", "http://app.test")
+            .header("cookie", format!("{SESSION_COOKIE}=sess_1"))
+            .body(axum::body::Body::empty())
+            .unwrap();
+        (router, sessions, click)
+    }
+
+    async fn text(response: Response) -> String {
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8_lossy(&body).into_owned()
+    }
+
+    #[tokio::test]
+    async fn sign_out_sends_the_browser_to_the_logout_url() {
+        let mock = MockTransport::new();
+        mock.push_json(200, LOGOUT);
+        let (router, sessions, click) = signed_in(&mock);
+        let response = router.oneshot(click).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            response.headers()[header::LOCATION],
+            "https://auth.workos.com/sso/logout?token=tok_1"
+        );
+        let sent = mock.requests();
+        assert_eq!(sent.len(), 1);
+        assert_eq!(
+            sent[0].uri(),
+            "https://auth.workos.com/sso/logout/authorize"
+        );
+        assert_eq!(sent[0].body(), br#"{"profile_id":"prof_1"}"#);
+        assert_eq!(sessions.len(), 0, "the app session ended");
+    }
+
+    #[tokio::test]
+    async fn during_an_outage_sign_out_ends_the_session_and_says_the_idp_may_not_have() {
+        let mock = MockTransport::new();
+        let busy = axum::http::Response::builder()
+            .status(503)
+            .header("retry-after", "30")
+            .header("x-request-id", "req_busy")
+            .body(br#"{"message":"Service Unavailable"}"#.to_vec())
+            .unwrap();
+        mock.push_response(busy);
+        let (router, sessions, click) = signed_in(&mock);
+        let response = router.oneshot(click).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let page = text(response).await;
+        assert!(page.contains("may still be active"), "{page}");
+        assert!(page.contains("<span id=\"retry-in\">30</span>"), "{page}");
+        assert!(page.contains("req_busy"), "{page}");
+        assert_eq!(mock.requests().len(), 1, "no 30 s wait was started");
+        assert_eq!(sessions.len(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_cross_site_click_signs_nobody_out_and_calls_nothing() {
+        let mock = MockTransport::new();
+        let (router, sessions, mut click) = signed_in(&mock);
+        click
+            .headers_mut()
+            .insert("origin", HeaderValue::from_static("https://evil.example"));
+        let response = router.oneshot(click).await.unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN);
+        assert!(mock.requests().is_empty());
+        assert_eq!(sessions.len(), 1);
     }
 
     #[test]

@@ -1,5 +1,4 @@
-//! Unit tests of `core/src/retry_after.rs` (its private items), kept out of `core/src` and included
-//! there with `#[path]`, as `transport-ureq` does with its resolver tests.
+//! Unit tests of `retry_after.rs` (its private items).
 
 use std::time::UNIX_EPOCH;
 

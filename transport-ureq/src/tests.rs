@@ -1,10 +1,8 @@
-//! Unit tests of the adapter's private resolver, kept out of `src/` (included from `lib.rs` with
-//! `#[path]`; Cargo does not build files in `tests/` subfolders as test crates of their own).
+//! Unit tests of the adapter's private resolver.
 //!
 //! The host is a name no resolver can answer: a 70-character label fails the lookup before any
 //! packet leaves. Only kept addresses can reach the loopback server behind it.
 
-#![cfg(test)]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::io::{BufRead, BufReader, Write};

@@ -1,5 +1,4 @@
-//! Unit tests of `core/src/retry.rs` (its private items), kept out of `core/src` and included
-//! there with `#[path]`, as `transport-ureq` does with its resolver tests.
+//! Unit tests of `retry.rs` (its private items).
 
 use std::time::UNIX_EPOCH;
 
