@@ -29,14 +29,14 @@ use crate::response_error::{ApiError, UnexpectedResponse};
 /// assert!(std::error::Error::source(&err).is_none());
 /// ```
 ///
-/// `Debug` is the same line, then the variant and its fields, so `main() -> Result<(), Box<dyn
-/// std::error::Error>>` prints what to do first:
+/// `Debug` is the same line, then the variant and its fields, still on one line (safe in a log),
+/// so `main() -> Result<(), Box<dyn std::error::Error>>` prints what to do first:
 ///
 /// ```
 /// # use workos_sso_logout::{Error, InvalidInput};
 /// let err: Error = InvalidInput::MissingApiKey.into();
 /// assert!(format!("{err:?}").starts_with("invalid input: no API key is configured"));
-/// assert!(format!("{err:?}").ends_with("\n\nInvalidInput(MissingApiKey)"));
+/// assert!(format!("{err:?}").ends_with(" (details: InvalidInput(MissingApiKey))"));
 /// ```
 #[derive(thiserror::Error)]
 #[non_exhaustive]
@@ -64,14 +64,15 @@ pub enum Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // The message a person acts on, then the parts (none holds a secret).
-        write!(f, "{self}\n\n")?;
+        write!(f, "{self} (details: ")?;
         match self {
             Error::InvalidInput(e) => f.debug_tuple("InvalidInput").field(e).finish(),
             Error::Api(e) => f.debug_tuple("Api").field(e).finish(),
             Error::UnexpectedResponse(e) => f.debug_tuple("UnexpectedResponse").field(e).finish(),
             Error::Transport(e) => f.debug_tuple("Transport").field(e).finish(),
             Error::DeadlineExceeded(e) => f.debug_tuple("DeadlineExceeded").field(e).finish(),
-        }
+        }?;
+        f.write_str(")")
     }
 }
 

@@ -158,6 +158,7 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
 ) -> Result<LogoutAuthorization, Error> {
     let reader = Reader {
         endpoint: ENDPOINT,
+        url: request_url,
         response,
         secrets,
     };

@@ -180,6 +180,7 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
 ) -> Result<LogoutRedirect, Error> {
     let reader = Reader {
         endpoint: ENDPOINT,
+        url: request_url,
         response,
         secrets,
     };

@@ -4,9 +4,10 @@
 
 use http::{HeaderMap, Response};
 use serde_json::{Map, Value};
+use url::Url;
 
 use crate::error::Error;
-use crate::redact::Secrets;
+use crate::redact::{Secrets, redact_url};
 use crate::response_error::{ApiError, FieldError, UnexpectedReason, UnexpectedResponse};
 use crate::retry_after::RetryAfter;
 
@@ -14,6 +15,8 @@ use crate::retry_after::RetryAfter;
 pub(crate) struct Reader<'a, B> {
     /// `"logout_authorize"` or `"logout_redirect"` (the hints of [`ApiError`] depend on it).
     pub(crate) endpoint: &'static str,
+    /// The URL that answered (named in the error, its token redacted).
+    pub(crate) url: &'a Url,
     pub(crate) response: &'a Response<B>,
     pub(crate) secrets: &'a Secrets,
 }
@@ -56,6 +59,7 @@ impl<B: AsRef<[u8]>> Reader<'_, B> {
             request_id: request_id(headers, self.secrets),
             retry_after: RetryAfter::from_headers(headers),
             endpoint: Some(self.endpoint),
+            url: Some(redact_url(self.url)),
         }
     }
 
@@ -84,6 +88,7 @@ impl<B: AsRef<[u8]>> Reader<'_, B> {
             request_id: request_id(response.headers(), self.secrets),
             reason,
             body_excerpt: self.secrets.excerpt(response.body().as_ref()),
+            url: Some(redact_url(self.url)),
         }
         .into()
     }

@@ -47,6 +47,8 @@ pub struct ApiError {
     /// The endpoint that answered: `"logout_authorize"` or `"logout_redirect"` (the hint depends
     /// on it); `None` when the response was read without saying (never, through this crate).
     pub endpoint: Option<&'static str>,
+    /// The URL that answered, its token redacted (`Display` names it).
+    pub url: Option<String>,
 }
 
 impl ApiError {
@@ -71,7 +73,11 @@ impl ApiError {
             403 => {
                 Some("the API key is not allowed to do this; check its environment and permissions")
             }
-            404 => Some("check the profile id; it must be an SSO profile of this environment"),
+            // WorkOS answers 404 for an unknown profile, and so does anything at a wrong path.
+            404 => Some(
+                "no such profile here, or no WorkOS at this URL: check the profile id (an SSO \
+                 profile of this environment) and the base URL's path",
+            ),
             400 if self.code.as_deref() == Some("connection_invalid") => Some(
                 "logout needs an OpenID Connect connection whose IdP has an end_session_endpoint",
             ),
@@ -88,6 +94,9 @@ impl ApiError {
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "WorkOS API error: HTTP {}", self.status)?;
+        if let Some(url) = &self.url {
+            write!(f, " from {url}")?;
+        }
         if let Some(code) = &self.code {
             write!(f, " ({code})")?;
         }
@@ -235,7 +244,7 @@ impl fmt::Display for UnexpectedReason {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unexpected response from WorkOS: HTTP {status}: {reason}{rid}", rid = request_id.as_ref().map(|r| format!(" [request id {r}]")).unwrap_or_default())]
+#[error("unexpected response from WorkOS: HTTP {status}{from}: {reason}{rid}", from = url.as_ref().map(|u| format!(" from {u}")).unwrap_or_default(), rid = request_id.as_ref().map(|r| format!(" [request id {r}]")).unwrap_or_default())]
 #[non_exhaustive]
 pub struct UnexpectedResponse {
     /// The HTTP status.
@@ -247,4 +256,6 @@ pub struct UnexpectedResponse {
     /// At most 512 bytes of the body, with anything that looks like a credential
     /// replaced by `[redacted]`.
     pub body_excerpt: String,
+    /// The URL that answered, its token redacted (`Display` names it).
+    pub url: Option<String>,
 }

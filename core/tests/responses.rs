@@ -533,3 +533,39 @@ fn a_redirect_with_two_different_locations_is_refused() {
     let same = redirect(&["https://idp.example/end", "https://idp.example/end"]).unwrap();
     assert_eq!(same.location().unwrap().as_str(), "https://idp.example/end");
 }
+
+#[test]
+fn an_error_names_the_url_that_answered_and_a_404_hint_does_not_guess() {
+    let sent_to = url::Url::parse("https://proxy.example/workos/sso/logout/authorize").unwrap();
+    let answer = http::Response::builder()
+        .status(404)
+        .body(br#"{"message":"Not Found"}"#.to_vec())
+        .unwrap();
+    let err = workos_sso_logout::parse_logout_authorize_response(&sent_to, &answer).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.starts_with(
+            "WorkOS API error: HTTP 404 Not Found from https://proxy.example/workos/sso/logout/authorize"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("check the profile id") && text.contains("the base URL's path"),
+        "{text}"
+    );
+
+    // The logout GET's URL is named with its token redacted.
+    let sent_to = url::Url::parse("https://auth.workos.com/sso/logout?token=tok_secret_1").unwrap();
+    let page = http::Response::builder()
+        .status(502)
+        .header("content-type", "text/html")
+        .body(b"<html>bad gateway</html>".to_vec())
+        .unwrap();
+    let err = workos_sso_logout::parse_logout_redirect_response(&sent_to, &page).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("from https://auth.workos.com/sso/logout?token=[redacted]"),
+        "{text}"
+    );
+    assert!(!text.contains("tok_secret_1") && !format!("{err:?}").contains("tok_secret_1"));
+}
