@@ -3,11 +3,10 @@
 
 use std::fmt;
 
-use http::{HeaderName, Response};
+use http::{HeaderName, HeaderValue, Response};
 use url::Url;
 
-use crate::error::{Error, InvalidInput};
-use crate::inputs::{LogoutToken, header_value};
+use crate::inputs::LogoutToken;
 use crate::redact::{REDACTED, Secrets, redact_url};
 
 /// A successful Logout Authorize: where to send the browser, and the token in it.
@@ -34,14 +33,23 @@ use crate::redact::{REDACTED, Secrets, redact_url};
 #[derive(Clone, PartialEq, Eq)]
 pub struct LogoutAuthorization {
     logout_url: String,
+    /// The same URL as the redirect's `Location`, made when the answer was checked (sensitive).
+    location: HeaderValue,
     logout_token: LogoutToken,
 }
 
 impl LogoutAuthorization {
-    /// The answer's checked parts (see `logout_authorize::parse`).
-    pub(crate) fn new(logout_url: String, logout_token: LogoutToken) -> Self {
+    /// The answer's checked parts (see `logout_authorize::parse`): the URL, and the same URL as
+    /// a header value.
+    pub(crate) fn new(
+        logout_url: String,
+        mut location: HeaderValue,
+        logout_token: LogoutToken,
+    ) -> Self {
+        location.set_sensitive(true);
         Self {
             logout_url,
+            location,
             logout_token,
         }
     }
@@ -69,7 +77,7 @@ impl LogoutAuthorization {
     /// # let sent_to = url::Url::parse("https://auth.workos.com/sso/logout/authorize")?;
     /// # let body = r#"{"logout_url":"https://auth.workos.com/sso/logout?token=t0k3n","logout_token":"t0k3n"}"#;
     /// # let logout = parse_logout_authorize_response(&sent_to, &http::Response::new(body))?;
-    /// let response = logout.browser_redirect()?;
+    /// let response = logout.browser_redirect();
     /// assert_eq!(response.status(), 303);
     /// assert_eq!(response.headers()["location"], "https://auth.workos.com/sso/logout?token=t0k3n");
     /// assert_eq!(response.headers()["cache-control"], "no-store");
@@ -77,19 +85,18 @@ impl LogoutAuthorization {
     /// assert!(!format!("{response:?}").contains("t0k3n"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn browser_redirect(&self) -> Result<Response<Vec<u8>>, Error> {
-        let parts = self.redirect_parts();
+    pub fn browser_redirect(&self) -> Response<Vec<u8>> {
         let mut response = Response::new(Vec::new());
-        *response.status_mut() = http::StatusCode::from_u16(parts.status())
-            .map_err(|_| InvalidInput::LogoutUrl("no redirect status"))?;
-        for (name, value) in parts.headers() {
-            let mut value = header_value(value, "logout URL")?;
-            value.set_sensitive(name == "location");
-            response
-                .headers_mut()
-                .insert(HeaderName::from_static(name), value);
+        *response.status_mut() = http::StatusCode::SEE_OTHER;
+        let headers = response.headers_mut();
+        headers.insert(http::header::LOCATION, self.location.clone());
+        for (name, value) in REDIRECT_HEADERS {
+            headers.insert(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
         }
-        Ok(response)
+        response
     }
 
     /// [`browser_redirect`](Self::browser_redirect) as plain values — a status and header pairs —
@@ -119,6 +126,12 @@ impl LogoutAuthorization {
     }
 }
 
+/// What the redirect carries besides its `Location`: not cached, and no `Referer` to the IdP.
+const REDIRECT_HEADERS: [(&str, &str); 2] = [
+    ("cache-control", "no-store"),
+    ("referrer-policy", "no-referrer"),
+];
+
 /// The browser's redirect to a logout URL as plain values
 /// ([`LogoutAuthorization::redirect_parts`]).
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -135,11 +148,8 @@ impl<'a> RedirectParts<'a> {
     /// The headers, lowercase name and value: `location` (the logout URL, which carries the token:
     /// do not log it), `cache-control: no-store` and `referrer-policy: no-referrer`.
     pub fn headers(&self) -> [(&'static str, &'a str); 3] {
-        [
-            ("location", self.location),
-            ("cache-control", "no-store"),
-            ("referrer-policy", "no-referrer"),
-        ]
+        let [cache, referrer] = REDIRECT_HEADERS;
+        [("location", self.location), cache, referrer]
     }
 }
 

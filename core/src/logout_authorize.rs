@@ -198,7 +198,10 @@ pub(crate) fn parse<B: AsRef<[u8]>>(
     if !(first.is_some_and(agree) && tokens.all(agree)) {
         return Err(fail(UnexpectedReason::TokenMismatch));
     }
-    Ok(LogoutAuthorization::new(url, token))
+    // The redirect's `Location`, made here so that `browser_redirect` cannot fail.
+    let location = HeaderValue::from_str(&url)
+        .map_err(|_| fail(UnexpectedReason::InvalidField("logout_url")))?;
+    Ok(LogoutAuthorization::new(url, location, token))
 }
 
 /// The answer, read in one pass by `serde_json`: each field as it was found.

@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::base_url::is_loopback_name;
 use crate::error::InvalidInput;
 use crate::retry::RetryPolicy;
+use crate::retry_after::A_DAY;
 
 /// Default bound on establishing a connection (TCP and TLS).
 const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -18,9 +19,6 @@ const DEFAULT_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Idle connections kept per host by default: enough for 64 concurrent callers to find one.
 const DEFAULT_MAX_IDLE_PER_HOST: usize = 64;
-
-/// The longest timeout accepted: a day. Longer ones are mistakes (and overflow some clocks).
-pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
 /// The deadline of a call, timeouts, the response body bound and the retry policy of a client.
 ///
@@ -254,9 +252,9 @@ impl ClientOptions {
     }
 }
 
-/// `timeout` if it is more than zero and at most [`MAX_TIMEOUT`]; else `message`.
+/// `timeout` if it is more than zero and at most [`A_DAY`]; else `message`.
 fn bounded(timeout: Duration, message: &'static str) -> Result<Duration, InvalidInput> {
-    match timeout.is_zero() || timeout > MAX_TIMEOUT {
+    match timeout.is_zero() || timeout > A_DAY {
         true => Err(InvalidInput::Options(message)),
         false => Ok(timeout),
     }

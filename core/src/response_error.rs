@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use http::StatusCode;
 
-use crate::retry_after::RetryAfter;
+use crate::retry_after::{A_DAY, RetryAfter};
 
 /// An error answered by the WorkOS API: an error status with a JSON error body.
 ///
@@ -107,7 +107,7 @@ impl fmt::Display for ApiError {
             write!(f, "; {e}")?;
         }
         match self.retry_after {
-            Some(RetryAfter::Seconds(s)) if s > 86_400 => {
+            Some(RetryAfter::Seconds(s)) if s > A_DAY.as_secs() => {
                 f.write_str("; the server asked to wait more than a day")?;
             }
             Some(RetryAfter::Seconds(s)) => write!(f, "; the server asked to wait {s} s")?,

@@ -17,7 +17,7 @@ use std::time::{Duration, SystemTime};
 use http::{HeaderMap, StatusCode};
 
 use crate::error::{FailureKind, InvalidInput};
-use crate::retry_after::RetryAfter;
+use crate::retry_after::{A_DAY, RetryAfter};
 
 /// Most attempts a policy may allow.
 const MAX_ATTEMPTS_LIMIT: u32 = 20;
@@ -99,7 +99,7 @@ impl RetryPolicy {
                 "the retry policy's max_attempts must be between 1 and 20",
             ));
         }
-        if max_delay > Duration::from_secs(24 * 60 * 60) {
+        if max_delay > A_DAY {
             return Err(InvalidInput::Options(
                 "the retry policy's max_delay must be at most 24 hours",
             ));

@@ -5,6 +5,10 @@ use std::time::{Duration, SystemTime};
 
 use http::HeaderMap;
 
+/// The longest wait, timeout or deadline accepted anywhere: a day. Longer ones are mistakes (and
+/// overflow some clocks).
+pub(crate) const A_DAY: Duration = Duration::from_secs(24 * 60 * 60);
+
 /// A parsed `Retry-After` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum RetryAfter {

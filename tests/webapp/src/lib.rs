@@ -564,7 +564,7 @@ async fn sign_out<T: SendTransport>(
         Ok(call) => workos.run(call).await,
         Err(e) => Err(e),
     };
-    let redirect = authorized.and_then(|logout| logout.browser_redirect());
+    let redirect = authorized.map(|logout| logout.browser_redirect());
     // The app session ends whatever WorkOS answered: the user asked to leave.
     let clear = end_app_session(&state, &headers);
     let mut response = match redirect {
