@@ -157,7 +157,7 @@ pub use url;
 /// The bucket boundaries, in seconds, that OpenTelemetry's HTTP client conventions advise for
 /// `http.client.request.duration` (what feature `metrics` records per attempt): give them to your
 /// meter provider's view of that instrument (`Aggregation::ExplicitBucketHistogram`), as the
-/// README's OpenTelemetry example does.
+/// guide's (GUIDE.md) OpenTelemetry example does.
 pub const DURATION_BUCKETS: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
 ];

@@ -4,10 +4,11 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-/// The repository README's examples, compiled and run as doctests.
+/// The repository guide's examples, compiled and run as doctests (the README's and the migration
+/// notes' are the example app's: they need axum).
 #[cfg(doctest)]
-#[doc = include_str!("../../../README.md")]
-struct RepositoryReadmeDoctests;
+#[doc = include_str!("../../../GUIDE.md")]
+struct GuideDoctests;
 
 /// This crate's README examples, compiled and run as doctests.
 #[cfg(doctest)]

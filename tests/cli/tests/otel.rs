@@ -1,5 +1,5 @@
-//! What an OpenTelemetry backend receives: the README's setup (below, between the markers; a test
-//! keeps the README's copy the same) with `opentelemetry_sdk`'s in-memory exporters, both
+//! What an OpenTelemetry backend receives: the guide's setup (GUIDE.md; below, between the markers; a test
+//! keeps the guide's copy the same) with `opentelemetry_sdk`'s in-memory exporters, both
 //! transports against the emulator, and the exported spans and metrics checked field by field
 //! against a table: names, kinds, parentage (`.instrument()` and `join!` included), one span per
 //! attempt, integer types, status, `traceparent` on every attempt naming that attempt's span,
@@ -102,7 +102,7 @@ pub fn propagate_trace_context(headers: &mut ExtraHeaders<'_>) {
 #[test]
 fn the_readme_shows_this_setup() {
     let this = include_str!("otel.rs");
-    let readme = include_str!("../../../README.md");
+    let readme = include_str!("../../../GUIDE.md");
     let setup = this
         .split("// README begin\n")
         .nth(1)
@@ -110,11 +110,11 @@ fn the_readme_shows_this_setup() {
         .unwrap();
     assert!(
         readme.contains(setup),
-        "README.md's OpenTelemetry example differs from tests/cli/tests/otel.rs"
+        "GUIDE.md's OpenTelemetry example differs from tests/cli/tests/otel.rs"
     );
 }
 
-/// The exporters behind the README's setup, installed once for this test binary, and the lock
+/// The exporters behind the guide's setup, installed once for this test binary, and the lock
 /// that lets one scenario at a time read them.
 struct Telemetry {
     spans: InMemorySpanExporter,

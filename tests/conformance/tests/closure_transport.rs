@@ -1,6 +1,6 @@
-//! The repository README's "Your own HTTP stack" example, tested: a blocking transport written as
+//! The guide's (GUIDE.md) "Your own HTTP stack" example, tested: a blocking transport written as
 //! a closure over your own ureq agent, and the one line that proves it against the kit. The
-//! README shows the code between the two markers below; a test keeps the two the same.
+//! guide shows the code between the two markers below; a test keeps the two the same.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
@@ -55,7 +55,7 @@ fn my_transport_conforms() {
 #[test]
 fn the_readme_shows_this_example() {
     let this = include_str!("closure_transport.rs");
-    let readme = include_str!("../../../README.md");
+    let readme = include_str!("../../../GUIDE.md");
     let example = this
         .split("// README begin\n")
         .nth(1)
@@ -63,6 +63,6 @@ fn the_readme_shows_this_example() {
         .unwrap();
     assert!(
         readme.contains(example),
-        "README.md's \"Your own HTTP stack\" example differs from tests/conformance/tests/closure_transport.rs"
+        "GUIDE.md's \"Your own HTTP stack\" example differs from tests/conformance/tests/closure_transport.rs"
     );
 }

@@ -28,6 +28,16 @@
 //!   (`tracing`, at `warn`), never into the page.
 #![forbid(unsafe_code)]
 
+/// The repository README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
+/// The migration notes' examples, compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../MIGRATING.md")]
+struct MigratingDoctests;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
