@@ -10,6 +10,7 @@ use std::net::IpAddr;
 use url::{Host, Url};
 
 use crate::error::InvalidInput;
+use crate::redact::without_user_info;
 
 /// The base URL both logout operations are served from, per the WorkOS API reference.
 const DEFAULT_BASE_URL: &str = "https://auth.workos.com";
@@ -48,9 +49,7 @@ impl BaseUrl {
 
     /// Validates an already parsed URL.
     pub fn from_url(url: Url) -> Result<Self, InvalidInput> {
-        let mut shown = url.clone();
-        let _ = shown.set_username("");
-        let _ = shown.set_password(None);
+        let mut shown = without_user_info(&url);
         shown.set_query(None);
         shown.set_fragment(None);
         let fail = |reason: &str| InvalidInput::BaseUrl {

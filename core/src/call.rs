@@ -171,7 +171,7 @@ impl<T> fmt::Debug for Call<T> {
         // The URL may carry the logout token, and the headers the API key: show neither.
         f.debug_struct("Call")
             .field("method", self.request.method())
-            .field("url", &self.secrets.scrub(self.url.as_str()))
+            .field("url", &self.secrets.shown_url(&self.url))
             .field("policy", &self.policy)
             .field("timeout", &self.timeout)
             .field("deadline", &self.deadline)

@@ -7,7 +7,7 @@ use http::{HeaderName, HeaderValue, Response};
 use url::Url;
 
 use crate::inputs::LogoutToken;
-use crate::redact::{REDACTED, Secrets, redact_url};
+use crate::redact::{REDACTED, Secrets};
 
 /// A successful Logout Authorize: where to send the browser, and the token in it.
 ///
@@ -168,11 +168,11 @@ impl fmt::Debug for LogoutAuthorization {
         let mut token = Secrets::default();
         token.add(self.logout_token.expose_secret());
         let shown = match Url::parse(&self.logout_url) {
-            Ok(url) => redact_url(&url),
-            Err(_) => self.logout_url.clone(),
+            Ok(url) => token.shown_url(&url),
+            Err(_) => token.scrub(&self.logout_url),
         };
         f.debug_struct("LogoutAuthorization")
-            .field("logout_url", &token.scrub(&shown))
+            .field("logout_url", &shown)
             .field("logout_token", &self.logout_token)
             .finish()
     }

@@ -10,7 +10,7 @@ use crate::base_url::check_logout_url;
 use crate::config::Config;
 use crate::error::{Error, InvalidInput};
 use crate::inputs::LogoutToken;
-use crate::redact::{Secrets, redact_url};
+use crate::redact::Secrets;
 use crate::request::base_request;
 use crate::response::Reader;
 use crate::response_error::UnexpectedReason;
@@ -137,7 +137,7 @@ impl fmt::Debug for LogoutRedirect {
             LogoutRedirect::Redirect { status, location } => f
                 .debug_struct("Redirect")
                 .field("status", status)
-                .field("location", &redact_url(location))
+                .field("location", &Secrets::default().shown_url(location))
                 .finish(),
             LogoutRedirect::Completed { status } => {
                 f.debug_struct("Completed").field("status", status).finish()

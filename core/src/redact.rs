@@ -49,13 +49,19 @@ impl Secrets {
         self.forms.sort_by_key(|f| std::cmp::Reverse(f.len()));
     }
 
-    /// Adds the values of the query parameters of `url` whose name contains `token`.
+    /// Adds the values of the query parameters of `url` that carry a token ([`is_token_param`]).
     pub(crate) fn add_url_tokens(&mut self, url: &Url) {
         for (name, value) in url.query_pairs() {
-            if name.to_ascii_lowercase().contains("token") {
+            if is_token_param(&name) {
                 self.add(&value);
             }
         }
+    }
+
+    /// A URL as `Debug` shows it: [`redact_url`], then scrubbed of these secrets wherever else they
+    /// stand in it. The one recipe for every value that holds a URL with a token.
+    pub(crate) fn shown_url(&self, url: &Url) -> String {
+        self.scrub(&redact_url(url))
     }
 
     /// The longest form, in bytes (how far a cut must reach to keep a secret whole).
@@ -159,9 +165,7 @@ fn redact_quoted_secrets(text: &str) -> String {
                 let name_start = before[..at]
                     .rfind(['?', '&', ' ', '"'])
                     .map_or(0, |i| i + 1);
-                before[name_start..at]
-                    .to_ascii_lowercase()
-                    .contains("token")
+                is_token_param(&before[name_start..at])
             }
             false => {
                 // `before` ends with an opening quote: a key, if `": "` follows its closing one.
@@ -210,17 +214,29 @@ pub(crate) fn is_invisible(c: char) -> bool {
     )
 }
 
-/// Renders a URL with the value of every query parameter whose name contains `token` replaced by
-/// `[redacted]`, and without user info. Used by the `Debug` impls of values that carry a logout URL.
-pub(crate) fn redact_url(url: &Url) -> String {
-    let mut shown = url.clone();
+/// Whether a query parameter carries a token: its name contains `token`, in any case. The one
+/// place this rule is written.
+pub(crate) fn is_token_param(name: &str) -> bool {
+    name.to_ascii_lowercase().contains("token")
+}
+
+/// `url` without its user info (a no-op for URLs that cannot have any).
+pub(crate) fn without_user_info(url: &Url) -> Url {
+    let mut bare = url.clone();
     // Both calls only fail for URLs that cannot have credentials; nothing to strip then.
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
+    let _ = bare.set_username("");
+    let _ = bare.set_password(None);
+    bare
+}
+
+/// Renders a URL with the value of every query parameter that carries a token
+/// ([`is_token_param`]) replaced by `[redacted]`, and without user info.
+pub(crate) fn redact_url(url: &Url) -> String {
+    let mut shown = without_user_info(url);
     if url.query().is_some() {
         let pairs: Vec<(String, String)> = url
             .query_pairs()
-            .map(|(k, v)| match k.to_ascii_lowercase().contains("token") {
+            .map(|(k, v)| match is_token_param(&k) {
                 true => (k.into_owned(), REDACTED.to_owned()),
                 false => (k.into_owned(), v.into_owned()),
             })
