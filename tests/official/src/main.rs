@@ -25,7 +25,8 @@ use workos_sso_logout::{ApiKey, BaseUrl, ClientOptions, Config, ProfileId, Retry
 
 const KEY: &str = "sk_test_a1B2c3D4e5F6g7H8i9J0";
 const PROFILE: &str = "prof_01HXYZABCDEFGHJKMNPQRSTVW";
-const TOKEN: &str = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJwcm9maWxlX2lkIjoicHJvZiJ9.c2lnbmF0dXJl";
+const TOKEN: &str =
+    "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJwcm9maWxlX2lkIjoicHJvZiJ9.c2lnbmF0dXJl";
 const SEQUENTIAL: usize = 200;
 const TASKS: usize = 64;
 const PER_TASK: usize = 20;
@@ -34,26 +35,32 @@ const PER_TASK: usize = 20;
 async fn serve() -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    let body: Bytes = format!(
-        r#"{{"logout_url":"{base}/sso/logout?token={TOKEN}","logout_token":"{TOKEN}"}}"#
-    )
-    .into();
+    let body: Bytes =
+        format!(r#"{{"logout_url":"{base}/sso/logout?token={TOKEN}","logout_token":"{TOKEN}"}}"#)
+            .into();
     tokio::spawn(async move {
         loop {
-            let Ok((stream, _)) = listener.accept().await else { continue };
+            let Ok((stream, _)) = listener.accept().await else {
+                continue;
+            };
             let _ = stream.set_nodelay(true);
             let body = body.clone();
             tokio::spawn(async move {
-                let service = hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
-                    let body = body.clone();
-                    async move {
-                        let _ = request.into_body().collect().await;
-                        let mut response = Response::new(Full::new(body));
-                        response.headers_mut().insert("content-type", "application/json".parse().unwrap());
-                        response.headers_mut().insert("x-request-id", "req_bench".parse().unwrap());
-                        Ok::<_, Infallible>(response)
-                    }
-                });
+                let service =
+                    hyper::service::service_fn(move |request: Request<hyper::body::Incoming>| {
+                        let body = body.clone();
+                        async move {
+                            let _ = request.into_body().collect().await;
+                            let mut response = Response::new(Full::new(body));
+                            response
+                                .headers_mut()
+                                .insert("content-type", "application/json".parse().unwrap());
+                            response
+                                .headers_mut()
+                                .insert("x-request-id", "req_bench".parse().unwrap());
+                            Ok::<_, Infallible>(response)
+                        }
+                    });
                 let _ = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service)
                     .await;
@@ -71,7 +78,9 @@ async fn sdk_call(sdk: &Sdk, profile: &ProfileId) {
 }
 
 async fn official_call(official: &workos::Client) {
-    let body = workos::SSOLogoutAuthorizeRequest { profile_id: PROFILE.to_owned() };
+    let body = workos::SSOLogoutAuthorizeRequest {
+        profile_id: PROFILE.to_owned(),
+    };
     let auth = official
         .sso()
         .authorize_logout(workos::resources::sso::AuthorizeLogoutParams::new(body))
@@ -81,7 +90,12 @@ async fn official_call(official: &workos::Client) {
 }
 
 /// Time of `n` sequential calls of one side.
-async fn sequential(sdk: &Sdk, official: &workos::Client, profile: &ProfileId, use_sdk: bool) -> Duration {
+async fn sequential(
+    sdk: &Sdk,
+    official: &workos::Client,
+    profile: &ProfileId,
+    use_sdk: bool,
+) -> Duration {
     let started = Instant::now();
     for _ in 0..SEQUENTIAL {
         match use_sdk {
@@ -93,7 +107,12 @@ async fn sequential(sdk: &Sdk, official: &workos::Client, profile: &ProfileId, u
 }
 
 /// Calls per second of 64 tasks of one side.
-async fn throughput(sdk: &Arc<Sdk>, official: &Arc<workos::Client>, profile: &ProfileId, use_sdk: bool) -> f64 {
+async fn throughput(
+    sdk: &Arc<Sdk>,
+    official: &Arc<workos::Client>,
+    profile: &ProfileId,
+    use_sdk: bool,
+) -> f64 {
     let started = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..TASKS {
@@ -115,18 +134,30 @@ async fn throughput(sdk: &Arc<Sdk>, official: &Arc<workos::Client>, profile: &Pr
 
 fn median(mut values: Vec<f64>) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
-    (values[values.len() / 2], values[0], values[values.len() - 1])
+    (
+        values[values.len() / 2],
+        values[0],
+        values[values.len() - 1],
+    )
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 async fn main() {
-    let rounds: usize = std::env::args().nth(1).and_then(|n| n.parse().ok()).unwrap_or(21);
+    let rounds: usize = std::env::args()
+        .nth(1)
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(21);
     let base = serve().await;
-    let config = Config::new(ApiKey::new(KEY).unwrap()).with_base_url(BaseUrl::parse(&base).unwrap());
+    let config =
+        Config::new(ApiKey::new(KEY).unwrap()).with_base_url(BaseUrl::parse(&base).unwrap());
     let options = ClientOptions::default().with_retry_policy(RetryPolicy::none());
     let sdk = Arc::new(Sdk::with_options(config, options).unwrap());
     let official = Arc::new(
-        workos::Client::builder().api_key(KEY).base_url(base.clone()).max_retries(0).build(),
+        workos::Client::builder()
+            .api_key(KEY)
+            .base_url(base.clone())
+            .max_retries(0)
+            .build(),
     );
     let profile = ProfileId::new(PROFILE).unwrap();
 
@@ -135,7 +166,11 @@ async fn main() {
         // Untimed pass of both sides, then each side twice, mirrored.
         sequential(&sdk, &official, &profile, true).await;
         sequential(&sdk, &official, &profile, false).await;
-        let order = if round % 2 == 0 { [true, false, false, true] } else { [false, true, true, false] };
+        let order = if round % 2 == 0 {
+            [true, false, false, true]
+        } else {
+            [false, true, true, false]
+        };
         let (mut sdk_time, mut official_time) = (Duration::ZERO, Duration::ZERO);
         let (mut sdk_rate, mut official_rate) = (0.0, 0.0);
         for use_sdk in order {
@@ -151,10 +186,16 @@ async fn main() {
     }
     let (l, lmin, lmax) = median(latency);
     let (r, rmin, rmax) = median(rate);
-    println!("workos-sso-logout-hyper against the official `workos` 3.5.0, {rounds} rounds, median of per-round ratios");
+    println!(
+        "workos-sso-logout-hyper against the official `workos` 3.5.0, {rounds} rounds, median of per-round ratios"
+    );
     println!();
     println!("| measure | ratio | min | max | must hold |");
     println!("|---|---|---|---|---|");
-    println!("| authorize latency, sequential (SDK / workos time) | **{l:.3}** | {lmin:.3} | {lmax:.3} | ≤ 0.95 |");
-    println!("| authorize throughput, {TASKS} tasks (SDK / workos calls/s) | **{r:.3}** | {rmin:.3} | {rmax:.3} | ≥ 1.2 |");
+    println!(
+        "| authorize latency, sequential (SDK / workos time) | **{l:.3}** | {lmin:.3} | {lmax:.3} | ≤ 0.95 |"
+    );
+    println!(
+        "| authorize throughput, {TASKS} tasks (SDK / workos calls/s) | **{r:.3}** | {rmin:.3} | {rmax:.3} | ≥ 1.2 |"
+    );
 }
