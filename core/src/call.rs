@@ -288,7 +288,7 @@ impl<T> Call<T> {
     /// Opens the span of the attempt about to be sent, for the clients to send it in.
     #[cfg(feature = "tracing")]
     pub(crate) fn attempt_span(&mut self) -> tracing::Span {
-        self.spans.open_attempt(&self.url, self.attempts)
+        self.spans.open_attempt(self.attempts)
     }
 
     /// How many attempts have been started.
@@ -299,6 +299,30 @@ impl<T> Call<T> {
     /// The policy in force.
     pub fn policy(&self) -> &RetryPolicy {
         &self.policy
+    }
+
+    /// A call to `endpoint`, not started, under `options` (policy, attempt timeout, deadline).
+    fn new(
+        endpoint: Endpoint<T>,
+        request: Request<Vec<u8>>,
+        url: Url,
+        options: &ClientOptions,
+        secrets: Secrets,
+    ) -> Self {
+        Self {
+            endpoint,
+            request,
+            url,
+            policy: options.retry_policy().clone(),
+            timeout: options.timeout(),
+            deadline: options.deadline(),
+            ends_at: None,
+            attempts: 0,
+            sent_at: SystemTime::UNIX_EPOCH,
+            secrets,
+            #[cfg(feature = "tracing")]
+            spans: trace::Spans::default(),
+        }
     }
 
     /// The next attempt, sent after `delay` from `now`.
@@ -350,25 +374,20 @@ impl Config {
             ),
             _ => Cow::Borrowed(request),
         };
-        Ok(Call {
-            endpoint: AUTHORIZE,
-            request: self.logout_authorize_request(&request)?,
-            url: self.logout_authorize_url(),
-            policy: policy.clone(),
-            timeout: options.timeout(),
-            deadline: options.deadline(),
-            ends_at: None,
-            attempts: 0,
-            sent_at: SystemTime::UNIX_EPOCH,
-            secrets: self.key_secrets().clone(),
-            #[cfg(feature = "tracing")]
-            spans: trace::Spans::default(),
-        })
+        let request = self.logout_authorize_request(&request)?;
+        let url = self.logout_authorize_url();
+        Ok(Call::new(
+            AUTHORIZE,
+            request,
+            url,
+            options,
+            self.key_secrets().clone(),
+        ))
     }
 
     /// A Logout Redirect call for `url` (the `logout_url` from Logout Authorize, or
-    /// [`Config::logout_redirect_url`]) under `policy`, checked as
-    /// [`Config::logout_url_request`] checks it, under `options`. Timeouts are not retried: the
+    /// [`Config::logout_redirect_url`]), checked as [`Config::logout_url_request`] checks it,
+    /// under `options`. Timeouts are not retried: the
     /// token is single-use and the server may have consumed it.
     pub fn redirect_call(
         &self,
@@ -378,19 +397,6 @@ impl Config {
         let (request, url) = self.checked_logout_url_request(url)?;
         let mut secrets = self.key_secrets().clone();
         secrets.add_url_tokens(&url);
-        Ok(Call {
-            endpoint: REDIRECT,
-            request,
-            url,
-            policy: options.retry_policy().clone(),
-            timeout: options.timeout(),
-            deadline: options.deadline(),
-            ends_at: None,
-            attempts: 0,
-            sent_at: SystemTime::UNIX_EPOCH,
-            secrets,
-            #[cfg(feature = "tracing")]
-            spans: trace::Spans::default(),
-        })
+        Ok(Call::new(REDIRECT, request, url, options, secrets))
     }
 }

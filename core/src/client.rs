@@ -9,7 +9,7 @@ use std::task::Poll;
 
 use url::Url;
 
-use crate::call::{Call, Step};
+use crate::call::Call;
 use crate::config::Config;
 use crate::error::{BoxError, Error, InvalidInput, TransportError};
 use crate::inputs::{LogoutToken, ProfileId};
@@ -315,32 +315,30 @@ impl<T: SyncTransport, E: Environment> Client<T, E> {
     /// [`AttemptTimeout`](crate::AttemptTimeout) (a blocking send cannot be interrupted from
     /// outside), and no wait or attempt goes past the deadline.
     pub fn run<O>(&self, call: Call<O>) -> Result<O, Error> {
-        let mut step = call.start(self.env.now());
+        let mut parts = call.start(self.env.now()).parts();
+        // The loop runs in the call's span (made by `start`, a child of the caller's).
         #[cfg(feature = "tracing")]
-        let span = step_span(&step);
+        let span = parts
+            .as_ref()
+            .map_or_else(|_| tracing::Span::none(), |(_, _, c)| c.span());
         #[cfg(feature = "tracing")]
         let _in_call = span.enter();
         loop {
-            match step {
-                Step::Send {
-                    delay,
-                    mut request,
-                    #[allow(unused_mut)]
-                    mut call,
-                } => {
-                    if !delay.is_zero() {
-                        self.env.sleep(delay);
-                    }
-                    #[cfg(feature = "tracing")]
-                    let attempt = call.attempt_span();
-                    #[cfg(feature = "tracing")]
-                    let _in_attempt = attempt.enter();
-                    run_hook(self.hook.as_ref(), &mut request);
-                    let sent = self.transport.send(request);
-                    step = call.handle(sent, self.env.now(), self.env.random());
-                }
-                Step::Done(result) => return result,
+            #[allow(unused_mut)]
+            let (delay, mut request, mut call) = match parts {
+                Ok(parts) => parts,
+                Err(result) => return result,
+            };
+            if !delay.is_zero() {
+                self.env.sleep(delay);
             }
+            #[cfg(feature = "tracing")]
+            let attempt = call.attempt_span();
+            #[cfg(feature = "tracing")]
+            let _in_attempt = attempt.enter();
+            run_hook(self.hook.as_ref(), &mut request);
+            let sent = self.transport.send(request);
+            parts = call.handle(sent, self.env.now(), self.env.random()).parts();
         }
     }
 }
@@ -445,14 +443,5 @@ impl<T: AsyncTransport, E: Environment> AsyncClient<T, E> {
             #[cfg(feature = "tracing")]
             drop(in_attempt);
         }
-    }
-}
-
-/// The span of a started call: where its loop runs.
-#[cfg(feature = "tracing")]
-fn step_span<O>(step: &Step<O>) -> tracing::Span {
-    match step {
-        Step::Send { call, .. } => call.span(),
-        Step::Done(_) => tracing::Span::none(),
     }
 }

@@ -45,6 +45,8 @@ pub(crate) struct Spans {
     redirect: bool,
     address: String,
     port: Option<i64>,
+    /// `url.full`: the call's URL, its token redacted, rendered once for all its attempts.
+    url_full: String,
     /// The `X-Request-ID` of the last answer, for the call's span when it ends.
     request_id: Option<String>,
 }
@@ -57,6 +59,7 @@ impl Default for Spans {
             redirect: false,
             address: String::new(),
             port: None,
+            url_full: String::new(),
             request_id: None,
         }
     }
@@ -93,6 +96,7 @@ impl Spans {
             redirect,
             address: url.host_str().unwrap_or_default().to_owned(),
             port: url.port_or_known_default().map(int),
+            url_full: redact_url(url),
             request_id: None,
         }
     }
@@ -102,10 +106,9 @@ impl Spans {
         &self.call
     }
 
-    /// Opens the span of attempt number `attempt` (1 for the first) to `url`, under the call's.
-    pub(crate) fn open_attempt(&mut self, url: &Url, attempt: u32) -> tracing::Span {
-        let (address, port) = (self.address.as_str(), self.port);
-        let full = redact_url(url);
+    /// Opens the span of attempt number `attempt` (1 for the first), under the call's.
+    pub(crate) fn open_attempt(&mut self, attempt: u32) -> tracing::Span {
+        let (address, port, full) = (self.address.as_str(), self.port, &self.url_full);
         macro_rules! span {
             ($name:literal, $method:literal, $template:literal) => {
                 tracing::info_span!(
