@@ -1,31 +1,39 @@
 //! An example web application on axum that signs users in through (emulated) WorkOS SSO and
 //! signs them out everywhere with the SDK — and the browser tests that prove it. It is the code
-//! a user copies, so it does what real sign-in code must:
+//! a user copies, so it does what real sign-in code must, with the crates made for each job:
 //!
-//! - `GET /`: who is signed in (the app's own session cookie, `app_session`), with a "Sign out"
-//!   button, or a "Sign in" link. Every value a page shows is HTML-escaped ([`escape_html`]).
+//! - **Sessions** through axum's session layer, [`tower_sessions`], in a store named by
+//!   [`AppConfig::sessions`]: SQLite (embedded, the default: an in-memory database, or a file)
+//!   or Redis, which several instances share — a user signed in through one instance is known to
+//!   all, and a sign-out through any of them ends the session everywhere. The session cookie
+//!   (`app_session`) is private (encrypted and authenticated with [`AppConfig::cookie_key`]),
+//!   `HttpOnly`, `SameSite=Lax`, `Secure` when the app's origin is `https`. A session ends after
+//!   [`AppConfig::session_idle`] without use (the store's expiry) and at the latest
+//!   [`AppConfig::session_lifetime`] after sign-in. A session store that fails (Redis down, or
+//!   refusing writes) gets a `503` page and an `error` in the log: no panic, and no session made.
+//! - **Pages** from [`maud`] templates, which escape every value they splice in.
+//! - `GET /`: who is signed in, with a "Sign out" button, or a "Sign in" link.
 //! - `GET /sign-in` → WorkOS SSO authorize → the IdP → `GET /callback?code&state`. The `state`
-//!   is random, kept in a short-lived `HttpOnly` cookie, and checked at the callback before the
-//!   code is exchanged (`POST /sso/token`): a callback this browser did not start (login CSRF)
-//!   gets a `400` and no session.
-//! - `POST /sign-out`: Logout Authorize through the SDK (`workos-sso-logout-hyper`), the app
-//!   session ends, and the browser gets the SDK's `browser_redirect()`: a 303 to the logout URL
-//!   (`Cache-Control: no-store`, `Referrer-Policy: no-referrer`), which ends the IdP session and
-//!   comes back to `GET /signed-out`. A user on a connection WorkOS cannot sign out (SAML:
-//!   `400 connection_invalid`) is signed out of the app and told that their identity provider
-//!   session may still be active. The click waits at most [`AppConfig::sign_out_deadline`] for
-//!   WorkOS (3 s, retries included); during an outage (a network failure, a 429 or 5xx, the
-//!   deadline) the user is signed out of the app at once and told the same, with the wait WorkOS
-//!   asked for and its request id.
+//!   is random, kept in a short-lived private cookie ([`axum_extra`]'s `PrivateCookieJar`), and
+//!   checked at the callback before the code is exchanged (`POST /sso/token`): a callback this
+//!   browser did not start (login CSRF) gets a `400` and no session. A tampered cookie counts as
+//!   no cookie.
+//! - `POST /sign-out`: the app session ends, then Logout Authorize through the SDK
+//!   (`workos-sso-logout-hyper`), and the browser gets the SDK's `browser_redirect()`: a 303 to
+//!   the logout URL (`Cache-Control: no-store`, `Referrer-Policy: no-referrer`), which ends the
+//!   IdP session and comes back to `GET /signed-out`. A user on a connection WorkOS cannot sign
+//!   out (SAML: `400 connection_invalid`) is told that their identity provider session may still
+//!   be active. The click waits at most [`AppConfig::sign_out_deadline`] for WorkOS (3 s, retries
+//!   included); during an outage (a network failure, a 429 or 5xx, the deadline) the user is told
+//!   the same, with the wait WorkOS asked for and its request id.
 //! - `POST /sign-out-local`: only the app session ends (what an app without single logout does:
 //!   the next "Sign in" is silent, since the IdP still knows the browser).
 //! - Both sign-out endpoints refuse a request another site made (`Origin` or `Sec-Fetch-Site` not
 //!   this origin): `403`, nothing ended.
-//! - `GET /logout`: the logout URI for IdP-initiated logout; it ends the app session.
-//! - Sessions end after an idle time ([`AppConfig::session_idle`]), and the store holds at most
-//!   [`AppConfig::max_sessions`].
+//! - `GET /logout`: the logout URI for IdP-initiated logout; it ends the app session, in the
+//!   shared store, whichever instance it lands on.
 //! - Error pages say what to do and show the WorkOS request id; the full error goes to the log
-//!   (`tracing`, at `warn`), never into the page.
+//!   (`tracing`), never into the page.
 #![forbid(unsafe_code)]
 
 /// The repository README's examples, compiled and run as doctests.
@@ -38,22 +46,33 @@ struct ReadmeDoctests;
 #[doc = include_str!("../../../MIGRATING.md")]
 struct MigratingDoctests;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::fmt;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::extract::FromRef;
-use axum::extract::{Query, State};
+use axum::extract::{FromRef, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::{Cookie, Key, PrivateCookieJar, SameSite};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client as HttpClient;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use maud::{DOCTYPE, Markup, html};
 use ring::rand::{SecureRandom, SystemRandom};
+use tower_sessions::cookie::time::{self, OffsetDateTime};
+use tower_sessions::session::Error as SessionError;
+use tower_sessions::{ExpiredDeletion, Expiry, Session, SessionManagerLayer, SessionStore};
+use tower_sessions_redis_store::RedisStore;
+use tower_sessions_redis_store::fred::prelude::{
+    Builder, ClientLike, Config as RedisConfig, Pool, ReconnectPolicy,
+};
+use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_sqlx_store::sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use workos_sso_logout::{
     ApiKey, AsyncClient, BaseUrl, ClientOptions, Config, Error, LogoutAuthorizeRequest, ProfileId,
     SendTransport,
@@ -69,11 +88,67 @@ pub const STATE_COOKIE: &str = "app_sign_in_state";
 /// How long a sign-in may take, from "Sign in" to the callback.
 const STATE_LIFETIME: Duration = Duration::from_secs(600);
 
-/// Where the app runs and which WorkOS (here, the emulator) it talks to.
-#[derive(Debug, Clone)]
+/// The session's entry for the signed-in user.
+const USER: &str = "user";
+
+/// The most a command to Redis waits, reconnecting included, before the page is a `503`.
+const REDIS_COMMAND_TIMEOUT: Duration = Duration::from_secs(1);
+
+/// How often expired sessions are deleted from a SQLite store (Redis expires its keys itself).
+const SQLITE_CLEANUP: Duration = Duration::from_secs(60);
+
+/// Where the app keeps its sessions ([`AppConfig::sessions`]); parsed from the URL forms
+/// `sqlite::memory:`, `sqlite://PATH` (created if missing) and `redis://HOST:PORT[/DB]`.
+///
+/// ```
+/// use workos_logout_webapp::SessionStorage;
+///
+/// let shared: SessionStorage = "redis://127.0.0.1:6379".parse()?;
+/// assert_eq!(shared, SessionStorage::Redis("redis://127.0.0.1:6379".into()));
+/// assert!("memcached://127.0.0.1".parse::<SessionStorage>().is_err());
+/// # Ok::<(), String>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SessionStorage {
+    /// SQLite through `sqlx`: embedded, no server. `sqlite::memory:` lives as long as the
+    /// process; `sqlite://sessions.db` survives restarts. One instance only.
+    Sqlite(String),
+    /// Redis: every instance that names the same Redis (and shares [`AppConfig::cookie_key`])
+    /// shares the sessions, and a restart keeps them.
+    Redis(String),
+}
+
+impl Default for SessionStorage {
+    /// An in-memory SQLite database.
+    fn default() -> Self {
+        Self::Sqlite("sqlite::memory:".to_owned())
+    }
+}
+
+impl FromStr for SessionStorage {
+    type Err = String;
+
+    fn from_str(url: &str) -> Result<Self, String> {
+        if url.starts_with("sqlite:") {
+            Ok(Self::Sqlite(url.to_owned()))
+        } else if url.starts_with("redis://") {
+            Ok(Self::Redis(url.to_owned()))
+        } else {
+            Err(format!(
+                "unknown session store `{url}`: use sqlite::memory:, sqlite://PATH or \
+                 redis://HOST:PORT"
+            ))
+        }
+    }
+}
+
+/// Where the app runs, which WorkOS (here, the emulator) it talks to, and where its sessions
+/// live. Its `Debug` shows neither the API key nor the cookie key.
+#[derive(Clone)]
 pub struct AppConfig {
     /// The app's own base URL, e.g. `http://127.0.0.1:3000`, without a trailing slash: its
     /// origin, which the cross-site check compares `Origin` with ([`AppConfig::new`] trims it).
+    /// Cookies are `Secure` when it is `https`.
     pub app_base: String,
     /// The WorkOS base URL.
     pub workos_base: String,
@@ -81,102 +156,139 @@ pub struct AppConfig {
     pub api_key: String,
     /// The SSO client id.
     pub client_id: String,
-    /// A session unused this long ends.
+    /// The session store.
+    pub sessions: SessionStorage,
+    /// The key that encrypts and authenticates the app's cookies. Instances that share sessions
+    /// share it, and a restart keeps sessions only if it is kept ([`AppConfig::with_cookie_secret`]).
+    pub cookie_key: Key,
+    /// A session unused this long ends (the store's expiry, and the cookie's `Max-Age`).
     pub session_idle: Duration,
-    /// The most sessions kept; when full, the one idle longest ends.
-    pub max_sessions: usize,
+    /// A session ends this long after its sign-in, however much it is used.
+    pub session_lifetime: Duration,
     /// The most a "Sign out" click waits for WorkOS, retries included (the SDK's deadline for
     /// that one call; the client's default is 10 s).
     pub sign_out_deadline: Duration,
 }
 
+impl fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("app_base", &self.app_base)
+            .field("workos_base", &self.workos_base)
+            .field("api_key", &"[redacted]")
+            .field("client_id", &self.client_id)
+            .field("sessions", &self.sessions)
+            .field("cookie_key", &"[redacted]")
+            .field("session_idle", &self.session_idle)
+            .field("session_lifetime", &self.session_lifetime)
+            .field("sign_out_deadline", &self.sign_out_deadline)
+            .finish()
+    }
+}
+
 impl AppConfig {
-    /// A configuration with sessions that end after 30 idle minutes, at most 10 000 of them, and
-    /// a sign-out that waits at most 3 s for WorkOS.
+    /// A configuration with sessions in an in-memory SQLite database under a cookie key made
+    /// for this process, that end after 30 idle minutes or 12 hours, and a sign-out that waits
+    /// at most 3 s for WorkOS.
     pub fn new(app_base: &str, workos_base: &str, api_key: &str, client_id: &str) -> Self {
         Self {
             app_base: app_base.trim_end_matches('/').to_owned(),
             workos_base: workos_base.to_owned(),
             api_key: api_key.to_owned(),
             client_id: client_id.to_owned(),
+            sessions: SessionStorage::default(),
+            cookie_key: Key::generate(),
             session_idle: Duration::from_secs(30 * 60),
-            max_sessions: 10_000,
+            session_lifetime: Duration::from_secs(12 * 60 * 60),
             sign_out_deadline: Duration::from_secs(3),
         }
     }
+
+    /// The cookie key derived from `secret` (at least 32 bytes; HKDF), so that every instance
+    /// given the same secret reads the others' cookies, and a restart keeps them readable.
+    ///
+    /// ```
+    /// use workos_logout_webapp::AppConfig;
+    ///
+    /// let config = AppConfig::new("http://127.0.0.1:3000", "http://127.0.0.1:4100", "sk_test", "client");
+    /// assert!(config.clone().with_cookie_secret(b"too short").is_err());
+    /// let a = config.clone().with_cookie_secret(&[7; 32])?;
+    /// let b = config.with_cookie_secret(&[7; 32])?;
+    /// assert_eq!(a.cookie_key.master(), b.cookie_key.master());
+    /// # Ok::<(), String>(())
+    /// ```
+    pub fn with_cookie_secret(self, secret: &[u8]) -> Result<Self, String> {
+        if secret.len() < 32 {
+            return Err(format!(
+                "the cookie secret is {} bytes; it must be at least 32",
+                secret.len()
+            ));
+        }
+        Ok(Self {
+            cookie_key: Key::derive_from(secret),
+            ..self
+        })
+    }
+
+    fn secure_cookies(&self) -> bool {
+        self.app_base.starts_with("https://")
+    }
 }
 
-/// One signed-in browser.
-struct Session {
+/// Why the app could not start: its configuration, or a session store it could not open.
+pub type StartError = Box<dyn std::error::Error + Send + Sync>;
+
+/// Opens the SQLite database at `url` (`sqlite::memory:`, or `sqlite://PATH`, created if
+/// missing) for [`sqlite_store`].
+pub async fn sqlite_pool(url: &str) -> Result<SqlitePool, StartError> {
+    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    // An in-memory database lives as long as a connection to it: one is kept open.
+    let pool = SqlitePoolOptions::new()
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
+        .connect_with(options)
+        .await?;
+    Ok(pool)
+}
+
+/// A session store in the SQLite database `pool` opens: its table created, its expired
+/// sessions deleted every minute.
+pub async fn sqlite_store(pool: SqlitePool) -> Result<SqliteStore, StartError> {
+    let store = SqliteStore::new(pool);
+    store.migrate().await?;
+    tokio::spawn(store.clone().continuously_delete_expired(SQLITE_CLEANUP));
+    Ok(store)
+}
+
+/// Opens a Redis session store at `url`: fails now if Redis cannot be reached; afterwards a
+/// command waits at most a second (reconnecting included), so an outage is a `503`, not a hang.
+pub async fn redis_store(url: &str) -> Result<RedisStore<Pool>, StartError> {
+    let pool = Builder::from_config(RedisConfig::from_url(url)?)
+        .with_connection_config(|connection| {
+            connection.connection_timeout = REDIS_COMMAND_TIMEOUT;
+            connection.internal_command_timeout = REDIS_COMMAND_TIMEOUT;
+        })
+        .with_performance_config(|performance| {
+            performance.default_command_timeout = REDIS_COMMAND_TIMEOUT;
+        })
+        // Reconnect for ever, every quarter second, while the commands fail on their timeout.
+        .set_policy(ReconnectPolicy::new_constant(0, 250))
+        .build_pool(2)?;
+    pool.init().await?;
+    Ok(RedisStore::new(pool))
+}
+
+/// One signed-in browser: the session's entry.
+#[derive(serde::Serialize, serde::Deserialize)]
+struct SignedIn {
     profile: String,
-    last_seen: Instant,
-}
-
-/// The app's sessions, bounded in time and number. Cloning shares the store.
-#[derive(Clone)]
-pub struct Sessions {
-    map: Arc<Mutex<HashMap<String, Session>>>,
-    idle: Duration,
-    max: usize,
-}
-
-impl Sessions {
-    fn new(idle: Duration, max: usize) -> Self {
-        Self {
-            map: Arc::default(),
-            idle,
-            max: max.max(1),
-        }
-    }
-
-    /// The store with its expired sessions removed.
-    fn live(&self) -> MutexGuard<'_, HashMap<String, Session>> {
-        let mut map = self.map.lock().unwrap_or_else(|p| p.into_inner());
-        let idle = self.idle;
-        map.retain(|_, s| s.last_seen.elapsed() < idle);
-        map
-    }
-
-    /// How many sessions are live.
-    pub fn len(&self) -> usize {
-        self.live().len()
-    }
-
-    /// Whether no session is live.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// Starts a session for `profile`; its id.
-    fn start(&self, id: String, profile: String) {
-        let mut map = self.live();
-        while map.len() >= self.max {
-            let oldest = map.iter().min_by_key(|(_, s)| s.last_seen);
-            let Some(oldest) = oldest.map(|(id, _)| id.clone()) else {
-                break;
-            };
-            map.remove(&oldest);
-        }
-        let last_seen = Instant::now();
-        map.insert(id, Session { profile, last_seen });
-    }
-
-    /// The profile signed in with session `id`, which counts as a use.
-    fn profile(&self, id: &str) -> Option<String> {
-        let mut map = self.live();
-        let session = map.get_mut(id)?;
-        session.last_seen = Instant::now();
-        Some(session.profile.clone())
-    }
-
-    fn end(&self, id: &str) {
-        self.live().remove(id);
-    }
+    /// When the user signed in, in seconds since the Unix epoch.
+    signed_in_at: i64,
 }
 
 struct AppState {
     config: AppConfig,
-    sessions: Sessions,
     http: HttpClient<HttpConnector, Full<Bytes>>,
     random: SystemRandom,
 }
@@ -213,31 +325,67 @@ impl<T> FromRef<Shared<T>> for Arc<Workos<T>> {
     }
 }
 
-/// The application's routes, ready to serve, and a handle on its sessions: WorkOS through the
-/// hyper adapter.
-pub fn app(config: AppConfig) -> Result<(Router, Sessions), Error> {
-    let options = ClientOptions::default();
-    let transport = HyperTransport::new(&options)?;
-    app_with_transport(config, options, transport)
+/// The key of the `state` cookie's jar.
+impl<T> FromRef<Shared<T>> for Key {
+    fn from_ref(shared: &Shared<T>) -> Self {
+        shared.app.config.cookie_key.clone()
+    }
 }
 
-/// The application's routes over any `Send` transport (the handler tests use `MockTransport`).
-pub fn app_with_transport<T: SendTransport + 'static>(
+/// The application's routes, ready to serve: WorkOS through the hyper adapter, sessions in the
+/// store [`AppConfig::sessions`] names (opened here).
+pub async fn app(config: AppConfig) -> Result<Router, StartError> {
+    let options = ClientOptions::default();
+    let transport = HyperTransport::new(&options)?;
+    app_with_transport(config, options, transport).await
+}
+
+/// [`app`] over any `Send` transport (the handler tests use `MockTransport`).
+pub async fn app_with_transport<T: SendTransport + 'static>(
     config: AppConfig,
     options: ClientOptions,
     transport: T,
-) -> Result<(Router, Sessions), Error> {
+) -> Result<Router, StartError> {
+    Ok(match &config.sessions {
+        SessionStorage::Sqlite(url) => {
+            let store = sqlite_store(sqlite_pool(url).await?).await?;
+            app_with_store(config, options, transport, store)?
+        }
+        SessionStorage::Redis(url) => {
+            let store = redis_store(url).await?;
+            app_with_store(config, options, transport, store)?
+        }
+    })
+}
+
+/// The application's routes over a session store the caller opened ([`AppConfig::sessions`]
+/// is not read): the tests keep a handle on theirs to look inside.
+pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
+    config: AppConfig,
+    options: ClientOptions,
+    transport: T,
+    store: S,
+) -> Result<Router, StartError> {
     let sdk_config = Config::new(ApiKey::new(config.api_key.clone())?)
         .with_base_url(BaseUrl::parse(&config.workos_base)?);
-    let sessions = Sessions::new(config.session_idle, config.max_sessions);
     let workos = Workos::with_transport_in(sdk_config, options, transport, TokioEnvironment);
+    let idle = time::Duration::try_from(config.session_idle)?;
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_path("/")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(idle))
+        // Every use of a session starts its idle time again (the store's expiry and the cookie's).
+        .with_always_save(true)
+        .with_private(config.cookie_key.clone());
     let app = Arc::new(AppState {
         http: HttpClient::builder(TokioExecutor::new()).build(HttpConnector::new()),
-        sessions: sessions.clone(),
         random: SystemRandom::new(),
         config,
     });
-    let router = Router::new()
+    Ok(Router::new()
         .route("/", get(home))
         .route("/sign-in", get(sign_in))
         .route("/callback", get(callback))
@@ -248,48 +396,39 @@ pub fn app_with_transport<T: SendTransport + 'static>(
         .with_state(Shared {
             app,
             workos: Arc::new(workos),
-        });
-    Ok((router, sessions))
-}
-
-/// The application's routes, ready to serve.
-pub fn router(config: AppConfig) -> Result<Router, Error> {
-    Ok(app(config)?.0)
+        })
+        .layer(sessions))
 }
 
 /// Serves the app on `listener` until the task is dropped.
 pub async fn serve(listener: tokio::net::TcpListener, config: AppConfig) -> std::io::Result<()> {
-    let app = router(config).map_err(std::io::Error::other)?;
+    let app = app(config).await.map_err(std::io::Error::other)?;
     axum::serve(listener, app).await
 }
 
-/// `text` with the characters that mean something in HTML (`&`, `<`, `>`, `"`, `'`) written as
-/// entities, so it shows as text, in an element or in a quoted attribute.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+/// How many sessions the SQLite database `pool` holds that have not expired (for tests and
+/// operators).
+pub async fn live_sessions(pool: &SqlitePool) -> Result<i64, StartError> {
+    // The store's own table and its own encoding of the expiry date (what its `load` compares).
+    let query = "select count(*) from tower_sessions where expiry_date > ?";
+    let count = tower_sessions_sqlx_store::sqlx::query_scalar(query)
+        .bind(OffsetDateTime::now_utc())
+        .fetch_one(pool)
+        .await?;
+    Ok(count)
 }
 
-/// A page: `title` and `body` are markup the app wrote; anything else goes through
-/// [`escape_html`] first.
-fn page(status: StatusCode, title: &str, body: &str) -> Response {
-    let html = format!(
-        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{title}</title></head>\
-         <body>{body}</body></html>\n"
-    );
-    let mut response = (status, Html(html)).into_response();
-    // No script runs on these pages, whatever text ends up in them, and no other site frames
-    // them (a "Sign out" button under someone else's page).
+/// A page: the app's markup in a document whose policy runs no script, whatever text ends up in
+/// it, and lets no other site frame it (a "Sign out" button under someone else's page).
+fn page(status: StatusCode, title: &str, body: Markup) -> Response {
+    let html = html! {
+        (DOCTYPE)
+        html {
+            head { meta charset="utf-8"; title { (title) } }
+            body { (body) }
+        }
+    };
+    let mut response = (status, html).into_response();
     let policy = HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'");
     response
         .headers_mut()
@@ -297,40 +436,49 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     response
 }
 
+/// "Reference: <the WorkOS request id>", to quote to support, when there is one.
+fn reference(request_id: Option<&str>) -> Markup {
+    html! {
+        @if let Some(id) = request_id {
+            p { "Reference: " code id="request-id" { (id) } }
+        }
+    }
+}
+
 /// An error page: what happened and what to do, in the app's words, and the WorkOS request id
-/// (to quote to support) when there is one. The error itself goes to the log.
+/// when there is one. The error itself goes to the log.
 fn error_page(
     status: StatusCode,
     message: &str,
-    error: &dyn std::fmt::Display,
+    error: &dyn fmt::Display,
     request_id: Option<&str>,
 ) -> Response {
     tracing::warn!(%error, "{message}");
-    let reference = match request_id {
-        Some(id) => format!(
-            "<p>Reference: <code id=\"request-id\">{}</code></p>",
-            escape_html(id)
-        ),
-        None => String::new(),
+    let body = html! {
+        h1 id="error" { "Something went wrong" }
+        p id="message" { (message) }
+        (reference(request_id))
+        p { a href="/" { "Home" } }
     };
-    let body = format!(
-        "<h1 id=\"error\">Something went wrong</h1><p id=\"message\">{}</p>{reference}\
-         <p><a href=\"/\">Home</a></p>",
-        escape_html(message)
-    );
-    page(status, "Error", &body)
+    page(status, "Error", body)
 }
 
-/// A cookie's value.
-fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(k, _)| *k == name)
-        .map(|(_, v)| v.to_owned())
+/// The session store failed (Redis down or refusing, a broken database): `503`, nothing
+/// signed in or out here, and the error in the log.
+fn sessions_unavailable(error: &SessionError) -> Response {
+    tracing::error!(%error, "the session store failed");
+    let body = html! {
+        h1 id="unavailable" { "Temporarily unavailable" }
+        p id="message" {
+            "We cannot reach our session store right now. Please try again in a moment."
+        }
+        p { a href="/" { "Home" } }
+    };
+    let mut response = page(StatusCode::SERVICE_UNAVAILABLE, "Unavailable", body);
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    response
 }
 
 /// 128 bits from the system's secure random source, as hex.
@@ -345,16 +493,45 @@ fn same_secret(a: &str, b: &str) -> bool {
     a.len() == b.len() && a.bytes().zip(b.bytes()).fold(0, |d, (x, y)| d | (x ^ y)) == 0
 }
 
-fn signed_in_as(state: &AppState, headers: &HeaderMap) -> Option<String> {
-    state.sessions.profile(&cookie(headers, SESSION_COOKIE)?)
+/// The user this session is signed in as, if it is and its lifetime has not run out (an
+/// expired one ends here). An entry that cannot be read counts as none; only the store's
+/// failure is an error.
+async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedIn>, SessionError> {
+    let user = match session.get::<SignedIn>(USER).await {
+        Ok(user) => user,
+        Err(SessionError::Store(e)) => return Err(SessionError::Store(e)),
+        Err(error) => {
+            tracing::warn!(%error, "an unreadable session, ended");
+            None
+        }
+    };
+    let lifetime = i64::try_from(state.config.session_lifetime.as_secs()).unwrap_or(i64::MAX);
+    match user {
+        Some(user)
+            if OffsetDateTime::now_utc().unix_timestamp() - user.signed_in_at < lifetime =>
+        {
+            Ok(Some(user))
+        }
+        Some(_) => {
+            session.flush().await?;
+            Ok(None)
+        }
+        None => Ok(None),
+    }
 }
 
-/// Ends the app session the browser holds; the header that clears its cookie.
-fn end_app_session(state: &AppState, headers: &HeaderMap) -> HeaderValue {
-    if let Some(id) = cookie(headers, SESSION_COOKIE) {
-        state.sessions.end(&id);
-    }
-    HeaderValue::from_static("app_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax")
+/// Starts a session for `profile` under a new id (no id from before the sign-in survives it:
+/// session fixation), written now so that a store that fails is an error page, not a session
+/// the browser thinks it has.
+async fn start_session(session: &Session, profile: String) -> Result<(), SessionError> {
+    session.cycle_id().await?;
+    let signed_in_at = OffsetDateTime::now_utc().unix_timestamp();
+    let user = SignedIn {
+        profile,
+        signed_in_at,
+    };
+    session.insert(USER, user).await?;
+    session.save().await
 }
 
 /// Whether a state-changing request comes from the app's own pages. Browsers say where a request
@@ -369,40 +546,53 @@ fn from_this_origin(state: &AppState, headers: &HeaderMap) -> bool {
 }
 
 fn forbidden() -> Response {
-    let body = "<h1 id=\"forbidden\">Not allowed</h1><p>This request did not come from this \
-                site's own pages, so nothing was done.</p><p><a href=\"/\">Home</a></p>";
+    let body = html! {
+        h1 id="forbidden" { "Not allowed" }
+        p { "This request did not come from this site's own pages, so nothing was done." }
+        p { a href="/" { "Home" } }
+    };
     page(StatusCode::FORBIDDEN, "Not allowed", body)
 }
 
-/// A redirect that also sets or clears a cookie.
-fn redirect_with_cookie(to: &str, cookie: HeaderValue) -> Response {
-    let mut response = Redirect::to(to).into_response();
-    response.headers_mut().append(header::SET_COOKIE, cookie);
-    response
-}
-
-async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    match signed_in_as(&state, &headers) {
-        Some(profile) => page(
-            StatusCode::OK,
-            "Signed in",
-            &format!(
-                "<h1 id=\"signed-in\">Signed in as <span id=\"profile\">{}</span></h1>\
-                 <form method=\"post\" action=\"/sign-out\"><button id=\"sign-out\">Sign out</button></form>\
-                 <form method=\"post\" action=\"/sign-out-local\">\
-                 <button id=\"sign-out-local\">Sign out of this app only</button></form>",
-                escape_html(&profile)
-            ),
-        ),
-        None => page(
-            StatusCode::OK,
-            "Welcome",
-            "<h1 id=\"anonymous\">Not signed in</h1><p><a id=\"sign-in\" href=\"/sign-in\">Sign in</a></p>",
-        ),
+async fn home(State(state): State<Arc<AppState>>, session: Session) -> Response {
+    let user = match signed_in(&state, &session).await {
+        Ok(user) => user,
+        Err(e) => return sessions_unavailable(&e),
+    };
+    let Some(user) = user else {
+        let body = html! {
+            h1 id="anonymous" { "Not signed in" }
+            p { a id="sign-in" href="/sign-in" { "Sign in" } }
+        };
+        return page(StatusCode::OK, "Welcome", body);
+    };
+    // The use, written now: a store that refuses writes is the error page (the session layer
+    // writes it again with the cookie's new `Max-Age`).
+    if let Err(e) = session.save().await {
+        return sessions_unavailable(&e);
     }
+    let body = html! {
+        h1 id="signed-in" { "Signed in as " span id="profile" { (user.profile) } }
+        form method="post" action="/sign-out" { button id="sign-out" { "Sign out" } }
+        form method="post" action="/sign-out-local" {
+            button id="sign-out-local" { "Sign out of this app only" }
+        }
+    };
+    page(StatusCode::OK, "Signed in", body)
 }
 
-async fn sign_in(State(state): State<Arc<AppState>>) -> Response {
+/// The `state` cookie: private, for the callback only, for as long as a sign-in may take.
+fn state_cookie(config: &AppConfig, value: String) -> Cookie<'static> {
+    Cookie::build((STATE_COOKIE, value))
+        .path("/callback")
+        .max_age(time::Duration::seconds(STATE_LIFETIME.as_secs() as i64))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(config.secure_cookies())
+        .build()
+}
+
+async fn sign_in(State(state): State<Arc<AppState>>, jar: PrivateCookieJar) -> Response {
     let config = &state.config;
     let Some(sign_in_state) = random_hex(&state.random) else {
         let error = "the system's random source failed";
@@ -419,22 +609,9 @@ async fn sign_in(State(state): State<Arc<AppState>>) -> Response {
         .append_pair("response_type", "code")
         .append_pair("state", &sign_in_state)
         .finish();
-    let cookie = format!(
-        "{STATE_COOKIE}={sign_in_state}; Path=/callback; Max-Age={}; HttpOnly; SameSite=Lax",
-        STATE_LIFETIME.as_secs()
-    );
-    match HeaderValue::from_str(&cookie) {
-        Ok(cookie) => redirect_with_cookie(
-            &format!("{}/sso/authorize?{query}", config.workos_base),
-            cookie,
-        ),
-        Err(error) => error_page(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Please try again.",
-            &error,
-            None,
-        ),
-    }
+    let authorize = format!("{}/sso/authorize?{query}", config.workos_base);
+    let jar = jar.add(state_cookie(config, sign_in_state));
+    (jar, Redirect::to(&authorize)).into_response()
 }
 
 #[derive(serde::Deserialize)]
@@ -487,19 +664,19 @@ async fn exchange(state: &AppState, code: &str) -> Result<String, String> {
 
 async fn callback(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    session: Session,
+    jar: PrivateCookieJar,
     Query(callback): Query<Callback>,
 ) -> Response {
-    // The sign-in this browser started, once: the state cookie is cleared whatever happens.
-    let clear_state = HeaderValue::from_static(
-        "app_sign_in_state=; Path=/callback; Max-Age=0; HttpOnly; SameSite=Lax",
-    );
-    let expected = cookie(&headers, STATE_COOKIE);
+    // The sign-in this browser started, once: the state cookie is cleared whatever happens. A
+    // cookie that does not decrypt under the key is no cookie.
+    let expected = jar.get(STATE_COOKIE);
+    let jar = jar.remove(Cookie::build(STATE_COOKIE).path("/callback"));
     let started_here = match (&expected, &callback.state) {
-        (Some(expected), Some(given)) => same_secret(expected, given),
+        (Some(expected), Some(given)) => same_secret(expected.value(), given),
         _ => false,
     };
-    let mut response = match (started_here, &callback.code) {
+    let response = match (started_here, &callback.code) {
         (false, _) => {
             let error = "a callback whose state is missing or not the one this browser holds";
             let message = "This sign-in did not start in this browser, or took too long. Please sign in again.";
@@ -515,29 +692,9 @@ async fn callback(
             )
         }
         (true, Some(code)) => match exchange(&state, code).await {
-            Ok(profile) => match random_hex(&state.random) {
-                Some(id) => {
-                    state.sessions.start(id.clone(), profile);
-                    let cookie = format!("{SESSION_COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax");
-                    match HeaderValue::from_str(&cookie) {
-                        Ok(cookie) => redirect_with_cookie("/", cookie),
-                        Err(error) => error_page(
-                            StatusCode::INTERNAL_SERVER_ERROR,
-                            "Please try again.",
-                            &error,
-                            None,
-                        ),
-                    }
-                }
-                None => {
-                    let error = "the system's random source failed";
-                    error_page(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "Please try again.",
-                        &error,
-                        None,
-                    )
-                }
+            Ok(profile) => match start_session(&session, profile).await {
+                Ok(()) => Redirect::to("/").into_response(),
+                Err(e) => sessions_unavailable(&e),
             },
             Err(error) => error_page(
                 StatusCode::BAD_GATEWAY,
@@ -547,26 +704,31 @@ async fn callback(
             ),
         },
     };
-    response
-        .headers_mut()
-        .append(header::SET_COOKIE, clear_state);
-    response
+    (jar, response).into_response()
 }
 
-/// Sign out everywhere: Logout Authorize, end the app session, send the browser to WorkOS.
+/// Sign out everywhere: end the app session, Logout Authorize, send the browser to WorkOS.
 async fn sign_out<T: SendTransport>(
     State(state): State<Arc<AppState>>,
     State(workos): State<Arc<Workos<T>>>,
+    session: Session,
     headers: HeaderMap,
 ) -> Response {
     if !from_this_origin(&state, &headers) {
         return forbidden();
     }
-    let Some(profile) = signed_in_as(&state, &headers) else {
-        return Redirect::to("/").into_response();
+    let user = match signed_in(&state, &session).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return Redirect::to("/").into_response(),
+        Err(e) => return sessions_unavailable(&e),
     };
+    // The app session ends first, in the store every instance reads, whatever WorkOS answers:
+    // the user asked to leave. A store that fails ends nothing here, and says so.
+    if let Err(e) = session.flush().await {
+        return sessions_unavailable(&e);
+    }
     // A click: the call gets a deadline of its own, shorter than the client's.
-    let call = ProfileId::new(profile)
+    let call = ProfileId::new(user.profile)
         .map_err(Error::from)
         .and_then(|profile| workos.authorize_call(&LogoutAuthorizeRequest::new(profile)))
         .and_then(|call| Ok(call.with_deadline(state.config.sign_out_deadline)?));
@@ -574,11 +736,11 @@ async fn sign_out<T: SendTransport>(
         Ok(call) => workos.run(call).await,
         Err(e) => Err(e),
     };
-    let redirect = authorized.map(|logout| logout.browser_redirect());
-    // The app session ends whatever WorkOS answered: the user asked to leave.
-    let clear = end_app_session(&state, &headers);
-    let mut response = match redirect {
-        Ok(redirect) => redirect.map(axum::body::Body::from).into_response(),
+    match authorized {
+        Ok(logout) => logout
+            .browser_redirect()
+            .map(axum::body::Body::from)
+            .into_response(),
         // A connection WorkOS cannot sign out (SAML): signed out of the app, and told so.
         Err(e) if e.as_api().and_then(|api| api.code.as_deref()) == Some("connection_invalid") => {
             tracing::info!(error = %e, "single logout is not supported for this user's connection");
@@ -594,9 +756,7 @@ async fn sign_out<T: SendTransport>(
             &e,
             e.request_id(),
         ),
-    };
-    response.headers_mut().append(header::SET_COOKIE, clear);
-    response
+    }
 }
 
 /// Whether `error` means WorkOS could not be reached or could not answer in time (a failure of
@@ -613,39 +773,47 @@ fn is_outage(error: &Error) -> bool {
 /// Signed out of the app during a WorkOS outage: the IdP session may still be active.
 fn outage_page(error: &Error) -> Response {
     tracing::warn!(%error, "single logout failed: WorkOS unavailable");
-    let retry = match error.retry_in() {
-        Some(wait) => format!(
-            " WorkOS asked to wait <span id=\"retry-in\">{}</span> s: sign in and out again after that, or",
-            wait.as_secs()
-        ),
-        None => " Try signing in and out again in a moment, or".to_owned(),
+    let body = html! {
+        h1 id="signed-out-app-only" { "You are signed out of this app" }
+        p id="idp-session" {
+            "We could not reach WorkOS to sign you out of your identity provider, so your \
+             session there may still be active."
+            @if let Some(wait) = error.retry_in() {
+                " WorkOS asked to wait " span id="retry-in" { (wait.as_secs()) }
+                " s: sign in and out again after that, or"
+            } @else {
+                " Try signing in and out again in a moment, or"
+            }
+            " close your browser."
+        }
+        (reference(error.request_id()))
+        p { a id="home" href="/" { "Home" } }
     };
-    let reference = match error.request_id() {
-        Some(id) => format!(
-            "<p>Reference: <code id=\"request-id\">{}</code></p>",
-            escape_html(id)
-        ),
-        None => String::new(),
-    };
-    let body = format!(
-        "<h1 id=\"signed-out-app-only\">You are signed out of this app</h1>\
-         <p id=\"idp-session\">We could not reach WorkOS to sign you out of your identity \
-         provider, so your session there may still be active.{retry} close your browser.</p>\
-         {reference}<p><a id=\"home\" href=\"/\">Home</a></p>"
-    );
     page(
         StatusCode::SERVICE_UNAVAILABLE,
         "Signed out of this app",
-        &body,
+        body,
     )
 }
 
 /// Sign out of this app only (the control case: the IdP session lives on).
-async fn sign_out_local(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
+async fn sign_out_local(
+    State(state): State<Arc<AppState>>,
+    session: Session,
+    headers: HeaderMap,
+) -> Response {
     if !from_this_origin(&state, &headers) {
         return forbidden();
     }
-    redirect_with_cookie("/", end_app_session(&state, &headers))
+    end_session(&session, "/").await
+}
+
+/// Ends the session (in the store, and its cookie) and sends the browser to `to`.
+async fn end_session(session: &Session, to: &str) -> Response {
+    match session.flush().await {
+        Ok(()) => Redirect::to(to).into_response(),
+        Err(e) => sessions_unavailable(&e),
+    }
 }
 
 #[derive(serde::Deserialize)]
@@ -655,143 +823,27 @@ struct SignedOut {
 
 async fn signed_out(Query(query): Query<SignedOut>) -> Response {
     let body = match query.single_logout.as_deref() {
-        Some("unsupported") => {
-            "<h1 id=\"signed-out-app-only\">You are signed out of this app</h1>\
-             <p id=\"idp-session\">Your identity provider does not support signing out from here, \
-             so your session there may still be active: sign out there too, or close your \
-             browser.</p><p><a id=\"home\" href=\"/\">Home</a></p>"
-        }
-        _ => {
-            "<h1 id=\"signed-out\">You are signed out</h1><p><a id=\"home\" href=\"/\">Home</a></p>"
-        }
+        Some("unsupported") => html! {
+            h1 id="signed-out-app-only" { "You are signed out of this app" }
+            p id="idp-session" {
+                "Your identity provider does not support signing out from here, so your session \
+                 there may still be active: sign out there too, or close your browser."
+            }
+            p { a id="home" href="/" { "Home" } }
+        },
+        _ => html! {
+            h1 id="signed-out" { "You are signed out" }
+            p { a id="home" href="/" { "Home" } }
+        },
     };
     page(StatusCode::OK, "Signed out", body)
 }
 
-/// The logout URI WorkOS sends the browser to after a sign-out started at the IdP.
-async fn idp_logout(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Response {
-    redirect_with_cookie("/signed-out", end_app_session(&state, &headers))
+/// The logout URI WorkOS sends the browser to after a sign-out started at the IdP: the session
+/// ends in the store, so every instance sees it end.
+async fn idp_logout(session: Session) -> Response {
+    end_session(&session, "/signed-out").await
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn markup_is_shown_as_text() {
-        assert_eq!(
-            escape_html(r#"<img src=x onerror="alert('1')">&"#),
-            "&lt;img src=x onerror=&quot;alert(&#39;1&#39;)&quot;&gt;&amp;"
-        );
-    }
-
-    #[test]
-    fn the_store_is_bounded_and_forgets_idle_sessions() {
-        let sessions = Sessions::new(Duration::from_secs(60), 3);
-        for n in 0..5 {
-            sessions.start(format!("s{n}"), format!("prof_{n}"));
-        }
-        assert_eq!(sessions.len(), 3);
-        assert_eq!(sessions.profile("s0"), None, "the oldest went first");
-        assert_eq!(sessions.profile("s4").as_deref(), Some("prof_4"));
-        let idle = Sessions::new(Duration::from_millis(20), 3);
-        idle.start("s".into(), "prof".into());
-        std::thread::sleep(Duration::from_millis(40));
-        assert_eq!(idle.profile("s"), None);
-        assert!(idle.is_empty());
-    }
-
-    use tower::ServiceExt as _;
-    use workos_sso_logout::test_util::MockTransport;
-
-    const LOGOUT: &str =
-        r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok_1","logout_token":"tok_1"}"#;
-
-    /// The app over `mock`, with one session for `prof_1`, and a same-origin "Sign out" click.
-    fn signed_in(
-        mock: &MockTransport,
-    ) -> (Router, Sessions, axum::http::Request<axum::body::Body>) {
-        let config = AppConfig::new(
-            "http://app.test",
-            "https://auth.workos.com",
-            "sk_test_123",
-            "client_1",
-        );
-        let (router, sessions) =
-            app_with_transport(config, ClientOptions::default(), mock.clone()).unwrap();
-        sessions.start("sess_1".into(), "prof_1".into());
-        let click = axum::http::Request::post("/sign-out")
-            .header("origin", "http://app.test")
-            .header("cookie", format!("{SESSION_COOKIE}=sess_1"))
-            .body(axum::body::Body::empty())
-            .unwrap();
-        (router, sessions, click)
-    }
-
-    async fn text(response: Response) -> String {
-        let body = response.into_body().collect().await.unwrap().to_bytes();
-        String::from_utf8_lossy(&body).into_owned()
-    }
-
-    #[tokio::test]
-    async fn sign_out_sends_the_browser_to_the_logout_url() {
-        let mock = MockTransport::new();
-        mock.push_json(200, LOGOUT);
-        let (router, sessions, click) = signed_in(&mock);
-        let response = router.oneshot(click).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SEE_OTHER);
-        assert_eq!(
-            response.headers()[header::LOCATION],
-            "https://auth.workos.com/sso/logout?token=tok_1"
-        );
-        let sent = mock.requests();
-        assert_eq!(sent.len(), 1);
-        assert_eq!(
-            sent[0].uri(),
-            "https://auth.workos.com/sso/logout/authorize"
-        );
-        assert_eq!(sent[0].body(), br#"{"profile_id":"prof_1"}"#);
-        assert_eq!(sessions.len(), 0, "the app session ended");
-    }
-
-    #[tokio::test]
-    async fn during_an_outage_sign_out_ends_the_session_and_says_the_idp_may_not_have() {
-        let mock = MockTransport::new();
-        let busy = axum::http::Response::builder()
-            .status(503)
-            .header("retry-after", "30")
-            .header("x-request-id", "req_busy")
-            .body(br#"{"message":"Service Unavailable"}"#.to_vec())
-            .unwrap();
-        mock.push_response(busy);
-        let (router, sessions, click) = signed_in(&mock);
-        let response = router.oneshot(click).await.unwrap();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let page = text(response).await;
-        assert!(page.contains("may still be active"), "{page}");
-        assert!(page.contains("<span id=\"retry-in\">30</span>"), "{page}");
-        assert!(page.contains("req_busy"), "{page}");
-        assert_eq!(mock.requests().len(), 1, "no 30 s wait was started");
-        assert_eq!(sessions.len(), 0);
-    }
-
-    #[tokio::test]
-    async fn a_cross_site_click_signs_nobody_out_and_calls_nothing() {
-        let mock = MockTransport::new();
-        let (router, sessions, mut click) = signed_in(&mock);
-        click
-            .headers_mut()
-            .insert("origin", HeaderValue::from_static("https://evil.example"));
-        let response = router.oneshot(click).await.unwrap();
-        assert_eq!(response.status(), StatusCode::FORBIDDEN);
-        assert!(mock.requests().is_empty());
-        assert_eq!(sessions.len(), 1);
-    }
-
-    #[test]
-    fn secrets_compare_whole() {
-        assert!(same_secret("abc", "abc"));
-        assert!(!same_secret("abc", "abd"));
-        assert!(!same_secret("abc", "ab"));
-    }
-}
+mod tests;

@@ -1,0 +1,227 @@
+//! The handlers driven as a service: WorkOS answered by `MockTransport`, sessions in a real
+//! SQLite store (in memory), cookies made with the `cookie` crate under the app's key.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use super::*;
+use tower::ServiceExt as _;
+use tower_sessions::cookie::CookieJar;
+use tower_sessions::session::{Id, Record};
+use workos_sso_logout::test_util::MockTransport;
+
+const LOGOUT: &str =
+    r#"{"logout_url":"https://auth.workos.com/sso/logout?token=tok_1","logout_token":"tok_1"}"#;
+
+fn config() -> AppConfig {
+    AppConfig::new(
+        "http://app.test",
+        "https://auth.workos.com",
+        "sk_test_123",
+        "client_1",
+    )
+}
+
+/// The app over `mock` with `config`, its store, and the `Cookie` header of a browser signed in
+/// as `profile` at `signed_in_at`.
+async fn signed_in_with(
+    mock: &MockTransport,
+    config: AppConfig,
+    profile: &str,
+    signed_in_at: i64,
+) -> (Router, SqliteStore, SqlitePool, String) {
+    let pool = sqlite_pool("sqlite::memory:").await.unwrap();
+    let store = sqlite_store(pool.clone()).await.unwrap();
+    let key = config.cookie_key.clone();
+    let router = app_with_store(config, ClientOptions::default(), mock.clone(), store.clone())
+        .expect("the app");
+    let user = serde_json::json!({ "profile": profile, "signed_in_at": signed_in_at });
+    let mut record = Record {
+        id: Id::default(),
+        data: [(USER.to_owned(), user)].into_iter().collect(),
+        expiry_date: OffsetDateTime::now_utc() + time::Duration::hours(1),
+    };
+    store.create(&mut record).await.unwrap();
+    let mut jar = CookieJar::new();
+    jar.private_mut(&key)
+        .add(Cookie::new(SESSION_COOKIE, record.id.to_string()));
+    let value = jar.get(SESSION_COOKIE).unwrap().value().to_owned();
+    (router, store, pool, format!("{SESSION_COOKIE}={value}"))
+}
+
+async fn signed_in(mock: &MockTransport) -> (Router, SqliteStore, SqlitePool, String) {
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    signed_in_with(mock, config(), "prof_1", now).await
+}
+
+/// A same-origin "Sign out" click from the browser holding `cookie`.
+fn click(cookie: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::post("/sign-out")
+        .header("origin", "http://app.test")
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap()
+}
+
+fn get(path: &str, cookie: &str) -> axum::http::Request<axum::body::Body> {
+    axum::http::Request::get(path)
+        .header("cookie", cookie)
+        .body(axum::body::Body::empty())
+        .unwrap()
+}
+
+async fn text(response: Response) -> String {
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    String::from_utf8_lossy(&body).into_owned()
+}
+
+#[tokio::test]
+async fn sign_out_sends_the_browser_to_the_logout_url() {
+    let mock = MockTransport::new();
+    mock.push_json(200, LOGOUT);
+    let (router, _store, pool, cookie) = signed_in(&mock).await;
+    assert_eq!(live_sessions(&pool).await.unwrap(), 1);
+    let response = router.oneshot(click(&cookie)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()[header::LOCATION],
+        "https://auth.workos.com/sso/logout?token=tok_1"
+    );
+    let sent = mock.requests();
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        sent[0].uri(),
+        "https://auth.workos.com/sso/logout/authorize"
+    );
+    assert_eq!(sent[0].body(), br#"{"profile_id":"prof_1"}"#);
+    assert_eq!(live_sessions(&pool).await.unwrap(), 0, "the session ended");
+    let cleared = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    assert!(
+        cleared.starts_with(&format!("{SESSION_COOKIE}=")) && cleared.contains("Max-Age=0"),
+        "{cleared}"
+    );
+}
+
+#[tokio::test]
+async fn during_an_outage_sign_out_ends_the_session_and_says_the_idp_may_not_have() {
+    let mock = MockTransport::new();
+    let busy = axum::http::Response::builder()
+        .status(503)
+        .header("retry-after", "30")
+        .header("x-request-id", "req_busy")
+        .body(br#"{"message":"Service Unavailable"}"#.to_vec())
+        .unwrap();
+    mock.push_response(busy);
+    let (router, _store, pool, cookie) = signed_in(&mock).await;
+    let response = router.oneshot(click(&cookie)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let page = text(response).await;
+    assert!(page.contains("may still be active"), "{page}");
+    assert!(page.contains("<span id=\"retry-in\">30</span>"), "{page}");
+    assert!(page.contains("req_busy"), "{page}");
+    assert_eq!(mock.requests().len(), 1, "no 30 s wait was started");
+    assert_eq!(live_sessions(&pool).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_cross_site_click_signs_nobody_out_and_calls_nothing() {
+    let mock = MockTransport::new();
+    let (router, _store, pool, cookie) = signed_in(&mock).await;
+    let mut forged = click(&cookie);
+    forged
+        .headers_mut()
+        .insert("origin", HeaderValue::from_static("https://evil.example"));
+    let response = router.oneshot(forged).await.unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    assert!(mock.requests().is_empty());
+    assert_eq!(live_sessions(&pool).await.unwrap(), 1);
+}
+
+#[tokio::test]
+async fn markup_in_what_a_page_shows_is_text() {
+    let mock = MockTransport::new();
+    let markup = r#"<img src=x onerror="alert('1')">&"#;
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let (router, _store, _pool, cookie) = signed_in_with(&mock, config(), markup, now).await;
+    let response = router.oneshot(get("/", &cookie)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let page = text(response).await;
+    assert!(
+        page.contains("&lt;img src=x onerror=&quot;alert('1')&quot;&gt;&amp;"),
+        "{page}"
+    );
+    assert!(!page.contains("<img"), "{page}");
+}
+
+#[tokio::test]
+async fn a_tampered_session_cookie_is_no_session() {
+    let mock = MockTransport::new();
+    let (router, _store, pool, cookie) = signed_in(&mock).await;
+    // One character of the encrypted value changed: it no longer authenticates.
+    let mut tampered = cookie.into_bytes();
+    let last = tampered.len() - 3;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    let response = router.clone().oneshot(get("/", &tampered)).await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(text(response).await.contains("id=\"anonymous\""));
+    // A session id sent in the clear (not under the key) is no session either.
+    let records: Vec<(String,)> = tower_sessions_sqlx_store::sqlx::query_as(
+        "select id from tower_sessions",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    let plain = format!("{SESSION_COOKIE}={}", records[0].0);
+    let response = router.oneshot(get("/", &plain)).await.unwrap();
+    assert!(text(response).await.contains("id=\"anonymous\""));
+    assert_eq!(live_sessions(&pool).await.unwrap(), 1, "nothing ended");
+}
+
+#[tokio::test]
+async fn a_session_ends_at_its_lifetime_however_much_it_is_used() {
+    let mock = MockTransport::new();
+    let config = AppConfig {
+        session_lifetime: Duration::from_secs(60),
+        ..config()
+    };
+    let long_ago = OffsetDateTime::now_utc().unix_timestamp() - 61;
+    let (router, _store, pool, cookie) = signed_in_with(&mock, config, "prof_1", long_ago).await;
+    let response = router.oneshot(get("/", &cookie)).await.unwrap();
+    assert!(text(response).await.contains("id=\"anonymous\""));
+    assert_eq!(live_sessions(&pool).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn a_failed_store_is_a_503_page_and_nothing_else() {
+    let mock = MockTransport::new();
+    mock.push_json(200, LOGOUT);
+    let (router, _store, pool, cookie) = signed_in(&mock).await;
+    pool.close().await;
+    for request in [get("/", &cookie), click(&cookie), get("/logout", &cookie)] {
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+        assert!(text(response).await.contains("id=\"unavailable\""));
+    }
+    assert!(mock.requests().is_empty(), "WorkOS was called");
+}
+
+#[test]
+fn the_config_shows_no_secret_and_the_store_is_named_by_a_url() {
+    let config = config().with_cookie_secret(&[1; 32]).unwrap();
+    let shown = format!("{config:?}");
+    assert!(!shown.contains("sk_test_123"), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+    assert_eq!(config.sessions, SessionStorage::default());
+    assert_eq!(
+        "sqlite://sessions.db".parse(),
+        Ok(SessionStorage::Sqlite("sqlite://sessions.db".into()))
+    );
+    assert!("redis.example:6379".parse::<SessionStorage>().is_err());
+}
+
+#[test]
+fn secrets_compare_whole() {
+    assert!(same_secret("abc", "abc"));
+    assert!(!same_secret("abc", "abd"));
+    assert!(!same_secret("abc", "ab"));
+}
