@@ -72,7 +72,9 @@ use tower_sessions_redis_store::fred::prelude::{
     Builder, ClientLike, Config as RedisConfig, Pool, ReconnectPolicy,
 };
 use tower_sessions_sqlx_store::SqliteStore;
-use tower_sessions_sqlx_store::sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use tower_sessions_sqlx_store::sqlx::sqlite::{
+    SqliteConnectOptions, SqlitePool, SqlitePoolOptions,
+};
 use workos_sso_logout::{
     ApiKey, AsyncClient, BaseUrl, ClientOptions, Config, Error, LogoutAuthorizeRequest, ProfileId,
     SendTransport,
@@ -507,9 +509,7 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedI
     };
     let lifetime = i64::try_from(state.config.session_lifetime.as_secs()).unwrap_or(i64::MAX);
     match user {
-        Some(user)
-            if OffsetDateTime::now_utc().unix_timestamp() - user.signed_in_at < lifetime =>
-        {
+        Some(user) if OffsetDateTime::now_utc().unix_timestamp() - user.signed_in_at < lifetime => {
             Ok(Some(user))
         }
         Some(_) => {
@@ -668,10 +668,13 @@ async fn callback(
     jar: PrivateCookieJar,
     Query(callback): Query<Callback>,
 ) -> Response {
-    // The sign-in this browser started, once: the state cookie is cleared whatever happens. A
-    // cookie that does not decrypt under the key is no cookie.
+    // The sign-in this browser started, once: the state cookie is cleared whatever happens (the
+    // jar's `remove` clears only a cookie that decrypted). A cookie that does not decrypt under
+    // the key is no cookie.
     let expected = jar.get(STATE_COOKIE);
-    let jar = jar.remove(Cookie::build(STATE_COOKIE).path("/callback"));
+    let mut clear = Cookie::build(STATE_COOKIE).path("/callback").build();
+    clear.make_removal();
+    let jar = jar.add(clear);
     let started_here = match (&expected, &callback.state) {
         (Some(expected), Some(given)) => same_secret(expected.value(), given),
         _ => false,

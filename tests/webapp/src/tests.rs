@@ -31,8 +31,13 @@ async fn signed_in_with(
     let pool = sqlite_pool("sqlite::memory:").await.unwrap();
     let store = sqlite_store(pool.clone()).await.unwrap();
     let key = config.cookie_key.clone();
-    let router = app_with_store(config, ClientOptions::default(), mock.clone(), store.clone())
-        .expect("the app");
+    let router = app_with_store(
+        config,
+        ClientOptions::default(),
+        mock.clone(),
+        store.clone(),
+    )
+    .expect("the app");
     let user = serde_json::json!({ "profile": profile, "signed_in_at": signed_in_at });
     let mut record = Record {
         id: Id::default(),
@@ -164,16 +169,57 @@ async fn a_tampered_session_cookie_is_no_session() {
     assert_eq!(response.status(), StatusCode::OK);
     assert!(text(response).await.contains("id=\"anonymous\""));
     // A session id sent in the clear (not under the key) is no session either.
-    let records: Vec<(String,)> = tower_sessions_sqlx_store::sqlx::query_as(
-        "select id from tower_sessions",
-    )
-    .fetch_all(&pool)
-    .await
-    .unwrap();
+    let records: Vec<(String,)> =
+        tower_sessions_sqlx_store::sqlx::query_as("select id from tower_sessions")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
     let plain = format!("{SESSION_COOKIE}={}", records[0].0);
     let response = router.oneshot(get("/", &plain)).await.unwrap();
     assert!(text(response).await.contains("id=\"anonymous\""));
     assert_eq!(live_sessions(&pool).await.unwrap(), 1, "nothing ended");
+}
+
+#[tokio::test]
+async fn a_tampered_or_planted_state_cookie_is_no_state() {
+    let mock = MockTransport::new();
+    let (router, _store, pool, _) = signed_in(&mock).await;
+    let response = router
+        .clone()
+        .oneshot(get("/sign-in", "other=1"))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    let location = response.headers()[header::LOCATION].to_str().unwrap();
+    let query = location.split_once('?').unwrap().1;
+    let (_, state) = form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "state")
+        .unwrap();
+    let set_cookie = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let sealed = Cookie::parse(set_cookie).unwrap();
+    assert_eq!(sealed.name(), STATE_COOKIE);
+    assert_ne!(sealed.value(), state, "the state cookie is in the clear");
+    assert_eq!(sealed.http_only(), Some(true));
+
+    let mut tampered = sealed.value().as_bytes().to_vec();
+    let last = tampered.len() - 3;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).unwrap();
+    // Sealed but changed, and the right value in the clear: neither is this browser's sign-in.
+    for cookie in [tampered.as_str(), &*state] {
+        let callback = format!("/callback?code=code_1&state={state}");
+        let request = get(&callback, &format!("{STATE_COOKIE}={cookie}"));
+        let response = router.clone().oneshot(request).await.unwrap();
+        assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+        let cleared = response.headers()[header::SET_COOKIE].to_str().unwrap();
+        assert!(
+            cleared.starts_with(&format!("{STATE_COOKIE}=")),
+            "{cleared}"
+        );
+        assert!(cleared.contains("Max-Age=0"), "{cleared}");
+        assert!(text(response).await.contains("id=\"error\""));
+    }
+    assert_eq!(live_sessions(&pool).await.unwrap(), 1, "a session was made");
 }
 
 #[tokio::test]
@@ -190,8 +236,31 @@ async fn a_session_ends_at_its_lifetime_however_much_it_is_used() {
     assert_eq!(live_sessions(&pool).await.unwrap(), 0);
 }
 
+/// What the app logs, kept to be read.
+#[derive(Clone, Default)]
+struct Log(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 #[tokio::test]
 async fn a_failed_store_is_a_503_page_and_nothing_else() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    // This test's thread only (the runtime of `#[tokio::test]` runs on it).
+    let _logging = tracing::subscriber::set_default(subscriber);
     let mock = MockTransport::new();
     mock.push_json(200, LOGOUT);
     let (router, _store, pool, cookie) = signed_in(&mock).await;
@@ -203,6 +272,18 @@ async fn a_failed_store_is_a_503_page_and_nothing_else() {
         assert!(text(response).await.contains("id=\"unavailable\""));
     }
     assert!(mock.requests().is_empty(), "WorkOS was called");
+    let log = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+    assert_eq!(
+        log.matches("ERROR workos_logout_webapp: the session store failed")
+            .count(),
+        3,
+        "one error logged per request: {log}"
+    );
+    let sealed = cookie.split_once('=').unwrap().1;
+    assert!(
+        !log.contains("sk_test_123") && !log.contains(sealed),
+        "{log}"
+    );
 }
 
 #[test]
