@@ -110,7 +110,7 @@ const SQLITE_CLEANUP: Duration = Duration::from_secs(60);
 /// assert!("memcached://127.0.0.1".parse::<SessionStorage>().is_err());
 /// # Ok::<(), String>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub enum SessionStorage {
     /// SQLite through `sqlx`: embedded, no server. `sqlite::memory:` lives as long as the
     /// process; `sqlite://sessions.db` survives restarts. One instance only.
@@ -118,6 +118,25 @@ pub enum SessionStorage {
     /// Redis: every instance that names the same Redis (and shares [`AppConfig::cookie_key`])
     /// shares the sessions, and a restart keeps them.
     Redis(String),
+}
+
+/// The URL, its password (Redis's `AUTH`) shown as `[redacted]`.
+impl fmt::Debug for SessionStorage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (kind, url) = match self {
+            Self::Sqlite(url) => ("Sqlite", url),
+            Self::Redis(url) => ("Redis", url),
+        };
+        let shown = match url::Url::parse(url) {
+            Ok(mut parsed) if parsed.password().is_some() => {
+                let _ = parsed.set_password(Some("[redacted]"));
+                parsed.to_string()
+            }
+            Ok(_) => url.clone(),
+            Err(_) => "[unparsable]".to_owned(),
+        };
+        f.debug_tuple(kind).field(&shown).finish()
+    }
 }
 
 impl Default for SessionStorage {

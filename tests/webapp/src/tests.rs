@@ -223,6 +223,35 @@ async fn a_tampered_or_planted_state_cookie_is_no_state() {
 }
 
 #[tokio::test]
+async fn cookies_are_secure_on_an_https_origin_and_only_there() {
+    for (origin, secure) in [("https://app.test", true), ("http://app.test", false)] {
+        let mock = MockTransport::new();
+        let config = AppConfig {
+            app_base: origin.to_owned(),
+            ..config()
+        };
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let (router, _store, _pool, cookie) = signed_in_with(&mock, config, "prof_1", now).await;
+        for path in ["/sign-in", "/"] {
+            let response = router.clone().oneshot(get(path, &cookie)).await.unwrap();
+            let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+            let set = Cookie::parse(set.to_owned()).unwrap();
+            assert_eq!(
+                set.secure(),
+                secure.then_some(true),
+                "{origin}{path}: {set}"
+            );
+            assert_eq!(set.http_only(), Some(true), "{origin}{path}: {set}");
+            assert_eq!(
+                set.same_site(),
+                Some(SameSite::Lax),
+                "{origin}{path}: {set}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
 async fn a_session_ends_at_its_lifetime_however_much_it_is_used() {
     let mock = MockTransport::new();
     let config = AppConfig {
@@ -298,6 +327,16 @@ fn the_config_shows_no_secret_and_the_store_is_named_by_a_url() {
         Ok(SessionStorage::Sqlite("sqlite://sessions.db".into()))
     );
     assert!("redis.example:6379".parse::<SessionStorage>().is_err());
+    let redis: SessionStorage = "redis://:hunter2hunter2@127.0.0.1:6379/0".parse().unwrap();
+    let shown = format!(
+        "{:?}",
+        AppConfig {
+            sessions: redis,
+            ..config
+        }
+    );
+    assert!(!shown.contains("hunter2"), "{shown}");
+    assert!(shown.contains("127.0.0.1:6379"), "{shown}");
 }
 
 #[test]

@@ -379,6 +379,19 @@ async fn sign_in_as(client: &Client, app: &str, button: &str) {
     wait_for(client, "signed-in").await;
 }
 
+/// The browser is on `app`'s "You are signed out" page.
+async fn signed_out_at(client: &Client, app: &str) {
+    wait_for(client, "signed-out").await;
+    let url = client.current_url().await.unwrap();
+    assert_eq!(url.as_str(), format!("{app}/signed-out"));
+}
+
+/// A sign-out started at the IdP (WorkOS then sends the browser to the app's logout URI).
+async fn sign_out_at_the_idp(client: &Client, emulator: &Emulator) {
+    let idp = format!("{}/idp/sign-out", emulator.base_url());
+    client.goto(&idp).await.unwrap();
+}
+
 /// The browser is on the app's callback, shown an error page, and holds no session.
 async fn refused_at_the_callback(client: &Client, app: &str) {
     wait_for(client, "error").await;
@@ -424,11 +437,7 @@ async fn sign_out_ends_the_app_and_the_idp_session_and_the_next_sign_in_asks_aga
     assert!(names.contains(&IDP_SESSION_COOKIE.to_owned()), "{names:?}");
 
     click(&client, "sign-out").await;
-    wait_for(&client, "signed-out").await;
-    assert_eq!(
-        client.current_url().await.unwrap().as_str(),
-        format!("{app}/signed-out")
-    );
+    signed_out_at(&client, &app).await;
     let names = cookie_names(&client).await;
     assert!(
         !names.contains(&SESSION_COOKIE.to_owned()),
@@ -514,15 +523,8 @@ async fn a_sign_out_started_at_the_idp_ends_the_app_session() {
     let client = browser(&driver).await;
 
     sign_in(&client, &app).await;
-    client
-        .goto(&format!("{}/idp/sign-out", emulator.base_url()))
-        .await
-        .unwrap();
-    wait_for(&client, "signed-out").await;
-    assert_eq!(
-        client.current_url().await.unwrap().as_str(),
-        format!("{app}/signed-out")
-    );
+    sign_out_at_the_idp(&client, &emulator).await;
+    signed_out_at(&client, &app).await;
     let names = cookie_names(&client).await;
     assert!(!names.contains(&SESSION_COOKIE.to_owned()), "{names:?}");
     assert!(!names.contains(&IDP_SESSION_COOKIE.to_owned()), "{names:?}");
@@ -786,15 +788,8 @@ async fn two_instances_one_store_an_idp_logout_landing_on_b_ends_the_session_mad
     let cookie = session_cookie(&client).await;
 
     // A sign-out started at the IdP: WorkOS sends the browser to B's logout URI.
-    client
-        .goto(&format!("{}/idp/sign-out", emulator.base_url()))
-        .await
-        .unwrap();
-    wait_for(&client, "signed-out").await;
-    assert_eq!(
-        client.current_url().await.unwrap().as_str(),
-        format!("{b}/signed-out")
-    );
+    sign_out_at_the_idp(&client, &emulator).await;
+    signed_out_at(&client, &b).await;
     assert_eq!(redis.sessions(), 0, "the session lives on in the store");
 
     // The next page from A shows the user signed out — even to a browser that kept the cookie:
@@ -822,11 +817,7 @@ async fn two_instances_one_store_a_sign_out_through_b_of_a_session_made_on_a_end
     wait_for(&client, "signed-in").await;
     let cookie = session_cookie(&client).await;
     click(&client, "sign-out").await;
-    wait_for(&client, "signed-out").await;
-    assert_eq!(
-        client.current_url().await.unwrap().as_str(),
-        format!("{b}/signed-out")
-    );
+    signed_out_at(&client, &b).await;
     let names = cookie_names(&client).await;
     assert!(!names.contains(&SESSION_COOKIE.to_owned()), "{names:?}");
     assert!(!names.contains(&IDP_SESSION_COOKIE.to_owned()), "{names:?}");
