@@ -367,6 +367,8 @@ pub async fn app_with_transport<T: SendTransport + 'static>(
     options: ClientOptions,
     transport: T,
 ) -> Result<Router, StartError> {
+    // Bad configuration is an error before any store is opened.
+    checked(&config)?;
     Ok(match &config.sessions {
         SessionStorage::Sqlite(url) => {
             let store = sqlite_store(sqlite_pool(url).await?).await?;
@@ -379,6 +381,15 @@ pub async fn app_with_transport<T: SendTransport + 'static>(
     })
 }
 
+/// The SDK's configuration and the idle time as the session layer takes it, or why `config`
+/// is wrong.
+fn checked(config: &AppConfig) -> Result<(Config, time::Duration), StartError> {
+    let sdk_config = Config::new(ApiKey::new(config.api_key.clone())?)
+        .with_base_url(BaseUrl::parse(&config.workos_base)?);
+    let idle = time::Duration::try_from(config.session_idle)?;
+    Ok((sdk_config, idle))
+}
+
 /// The application's routes over a session store the caller opened ([`AppConfig::sessions`]
 /// is not read): the tests keep a handle on theirs to look inside.
 pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
@@ -387,10 +398,8 @@ pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
     transport: T,
     store: S,
 ) -> Result<Router, StartError> {
-    let sdk_config = Config::new(ApiKey::new(config.api_key.clone())?)
-        .with_base_url(BaseUrl::parse(&config.workos_base)?);
+    let (sdk_config, idle) = checked(&config)?;
     let workos = Workos::with_transport_in(sdk_config, options, transport, TokioEnvironment);
-    let idle = time::Duration::try_from(config.session_idle)?;
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_path("/")
