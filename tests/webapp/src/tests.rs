@@ -348,8 +348,7 @@ async fn a_bad_configuration_is_an_error_before_any_store_is_opened() {
     let options = ClientOptions::default();
     let error = app_with_transport(config, options, MockTransport::new())
         .await
-        .err()
-        .expect("an error");
+        .expect_err("an error");
     let error = error.to_string();
     assert!(error.to_lowercase().contains("api key"), "{error}");
 }
