@@ -154,6 +154,11 @@ impl FromStr for SessionStorage {
             Ok(Self::Sqlite(url.to_owned()))
         } else if url.starts_with("redis://") {
             Ok(Self::Redis(url.to_owned()))
+        } else if url.starts_with("rediss://") {
+            Err(format!(
+                "`{url}`: TLS to Redis is not built into the example (turn on fred's \
+                 `enable-rustls-ring` feature and this arm)"
+            ))
         } else {
             Err(format!(
                 "unknown session store `{url}`: use sqlite::memory:, sqlite://PATH or \

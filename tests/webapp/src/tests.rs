@@ -325,6 +325,8 @@ fn the_config_shows_no_secret_and_the_store_is_named_by_a_url() {
         Ok(SessionStorage::Sqlite("sqlite://sessions.db".into()))
     );
     assert!("redis.example:6379".parse::<SessionStorage>().is_err());
+    let tls = "rediss://redis.example:6380".parse::<SessionStorage>();
+    assert!(tls.is_err_and(|e| e.contains("TLS")));
     let redis: SessionStorage = "redis://:hunter2hunter2@127.0.0.1:6379/0".parse().unwrap();
     let shown = format!(
         "{:?}",

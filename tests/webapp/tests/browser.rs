@@ -242,8 +242,7 @@ async fn app() -> (String, Emulator) {
 async fn app_with(
     configure: impl FnOnce(AppConfig) -> AppConfig,
 ) -> (String, Emulator, SqlitePool) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let app_base = format!("http://{}", listener.local_addr().unwrap());
+    let (listener, app_base) = listener().await;
     let emulator = Emulator::builder()
         .post_logout_redirect(format!("{app_base}/signed-out"))
         .idp_logout_redirect(format!("{app_base}/logout"))
@@ -921,5 +920,38 @@ async fn redis_refusing_or_down_is_a_503_page_and_no_session() {
         );
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tampered_session_cookie_is_no_session_and_ends_none() {
+    let Some(driver) =
+        chromedriver_or_skip("a_tampered_session_cookie_is_no_session_and_ends_none")
+    else {
+        return;
+    };
+    let (app, _emulator, sessions) = app_with(|config| config).await;
+    let client = browser(&driver).await;
+    sign_in(&client, &app).await;
+    let sealed = session_cookie(&client).await;
+
+    // The same cookie with one character of its sealed value changed.
+    let mut tampered = sealed.clone();
+    let mut value = sealed.value().to_owned().into_bytes();
+    let at = value.len() / 2;
+    value[at] = if value[at] == b'A' { b'B' } else { b'A' };
+    tampered.set_value(String::from_utf8(value).unwrap());
+    client.delete_cookie(SESSION_COOKIE).await.unwrap();
+    client.add_cookie(tampered).await.unwrap();
+    client.goto(&format!("{app}/")).await.unwrap();
+    wait_for(&client, "anonymous").await;
+    assert_eq!(count(&sessions).await, 1, "the session was ended");
+
+    // The cookie as the app sealed it is the session again.
+    client.delete_cookie(SESSION_COOKIE).await.unwrap();
+    client.add_cookie(sealed).await.unwrap();
+    client.goto(&format!("{app}/")).await.unwrap();
+    wait_for(&client, "signed-in").await;
+    screenshot(&client, "tampered-session-cookie").await;
     client.close().await.unwrap();
 }
