@@ -279,11 +279,16 @@ pub async fn sqlite_pool(url: &str) -> Result<SqlitePool, StartError> {
 }
 
 /// A session store in the SQLite database `pool` opens: its table created, its expired
-/// sessions deleted every minute.
+/// sessions deleted every minute by a tokio task (which logs an `error` if it has to stop).
 pub async fn sqlite_store(pool: SqlitePool) -> Result<SqliteStore, StartError> {
     let store = SqliteStore::new(pool);
     store.migrate().await?;
-    tokio::spawn(store.clone().continuously_delete_expired(SQLITE_CLEANUP));
+    let cleanup = store.clone().continuously_delete_expired(SQLITE_CLEANUP);
+    tokio::spawn(async move {
+        if let Err(error) = cleanup.await {
+            tracing::error!(%error, "expired sessions are no longer deleted");
+        }
+    });
     Ok(store)
 }
 
