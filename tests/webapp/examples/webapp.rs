@@ -9,7 +9,7 @@
 #![allow(missing_docs)]
 
 use clap::Parser;
-use workos_logout_webapp::{AppConfig, SessionStorage, serve};
+use workos_logout_webapp::{AppConfig, SessionStorage, StartError, app};
 use workos_sso_logout_emulator::{DEFAULT_API_KEY, Emulator};
 
 /// The example app: sign in through WorkOS SSO, sign out everywhere.
@@ -44,8 +44,17 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let args = Args::parse();
+async fn main() -> std::process::ExitCode {
+    match run(Args::parse()).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: Args) -> Result<(), StartError> {
     // The app's log (a failing session store is an `error`); the SDK's errors show no secret.
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
@@ -82,10 +91,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(secret) = args.cookie_secret {
         config = config.with_cookie_secret(secret.as_bytes())?;
     }
-    println!(
-        "Open {app_base}/ and sign in (sessions: {:?})",
-        config.sessions
-    );
-    serve(listener, config).await?;
+    let sessions = format!("{:?}", config.sessions);
+    let router = app(config).await?;
+    println!("Open {app_base}/ and sign in (sessions: {sessions}); Ctrl-C stops");
+    // Ctrl-C lets the requests under way finish; the sessions stay in their store.
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    axum::serve(listener, router)
+        .with_graceful_shutdown(ctrl_c)
+        .await?;
     Ok(())
 }

@@ -120,22 +120,26 @@ pub enum SessionStorage {
     Redis(String),
 }
 
-/// The URL, its password (Redis's `AUTH`) shown as `[redacted]`.
+/// The URL, its password (Redis's `AUTH`) shown as `***`.
 impl fmt::Debug for SessionStorage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (kind, url) = match self {
             Self::Sqlite(url) => ("Sqlite", url),
             Self::Redis(url) => ("Redis", url),
         };
-        let shown = match url::Url::parse(url) {
-            Ok(mut parsed) if parsed.password().is_some() => {
-                let _ = parsed.set_password(Some("[redacted]"));
-                parsed.to_string()
-            }
-            Ok(_) => url.clone(),
-            Err(_) => "[unparsable]".to_owned(),
-        };
-        f.debug_tuple(kind).field(&shown).finish()
+        f.debug_tuple(kind).field(&shown_url(url)).finish()
+    }
+}
+
+/// `url` with its password, if it has one, shown as `***`.
+fn shown_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("***"));
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "[unparsable]".to_owned(),
     }
 }
 
@@ -267,14 +271,23 @@ pub type StartError = Box<dyn std::error::Error + Send + Sync>;
 /// Opens the SQLite database at `url` (`sqlite::memory:`, or `sqlite://PATH`, created if
 /// missing) for [`sqlite_store`].
 pub async fn sqlite_pool(url: &str) -> Result<SqlitePool, StartError> {
-    let options = SqliteConnectOptions::from_str(url)?.create_if_missing(true);
+    let failed = |e: tower_sessions_sqlx_store::sqlx::Error| {
+        format!(
+            "could not open the SQLite session store {}: {e}",
+            shown_url(url)
+        )
+    };
+    let options = SqliteConnectOptions::from_str(url)
+        .map_err(failed)?
+        .create_if_missing(true);
     // An in-memory database lives as long as a connection to it: one is kept open.
     let pool = SqlitePoolOptions::new()
         .min_connections(1)
         .idle_timeout(None)
         .max_lifetime(None)
         .connect_with(options)
-        .await?;
+        .await
+        .map_err(failed)?;
     Ok(pool)
 }
 
@@ -295,7 +308,13 @@ pub async fn sqlite_store(pool: SqlitePool) -> Result<SqliteStore, StartError> {
 /// Opens a Redis session store at `url`: fails now if Redis cannot be reached; afterwards a
 /// command waits at most a second (reconnecting included), so an outage is a `503`, not a hang.
 pub async fn redis_store(url: &str) -> Result<RedisStore<Pool>, StartError> {
-    let pool = Builder::from_config(RedisConfig::from_url(url)?)
+    let failed = |e: tower_sessions_redis_store::fred::error::Error| {
+        format!(
+            "could not reach the Redis session store {}: {e}",
+            shown_url(url)
+        )
+    };
+    let pool = Builder::from_config(RedisConfig::from_url(url).map_err(failed)?)
         .with_connection_config(|connection| {
             connection.connection_timeout = REDIS_COMMAND_TIMEOUT;
             connection.internal_command_timeout = REDIS_COMMAND_TIMEOUT;
@@ -305,8 +324,9 @@ pub async fn redis_store(url: &str) -> Result<RedisStore<Pool>, StartError> {
         })
         // Reconnect for ever, every quarter second, while the commands fail on their timeout.
         .set_policy(ReconnectPolicy::new_constant(0, 250))
-        .build_pool(2)?;
-    pool.init().await?;
+        .build_pool(2)
+        .map_err(failed)?;
+    pool.init().await.map_err(failed)?;
     Ok(RedisStore::new(pool))
 }
 
