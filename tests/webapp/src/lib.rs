@@ -338,8 +338,28 @@ struct SignedIn {
     signed_in_at: i64,
 }
 
+/// How long a session lives, as the session layer counts time.
+#[derive(Clone, Copy)]
+struct Lifetimes {
+    /// Unused this long, it ends.
+    idle: time::Duration,
+    /// This long after its sign-in, it ends however much it is used.
+    whole: time::Duration,
+}
+
+impl Lifetimes {
+    /// When `user`'s session ends if it is not used again after `now`: `idle` from now, but no
+    /// later than `whole` after the sign-in; `None` once that has passed.
+    fn ends_at(self, user: &SignedIn, now: OffsetDateTime) -> Option<OffsetDateTime> {
+        let signed_in = OffsetDateTime::from_unix_timestamp(user.signed_in_at).ok()?;
+        let last = signed_in.saturating_add(self.whole);
+        (now < last).then(|| now.saturating_add(self.idle).min(last))
+    }
+}
+
 struct AppState {
     config: AppConfig,
+    lifetimes: Lifetimes,
     http: HttpClient<HttpConnector, Full<Bytes>>,
     random: SystemRandom,
 }
@@ -411,13 +431,19 @@ pub async fn app_with_transport<T: SendTransport + 'static>(
     })
 }
 
-/// The SDK's configuration and the idle time as the session layer takes it, or why `config`
-/// is wrong.
-fn checked(config: &AppConfig) -> Result<(Config, time::Duration), StartError> {
+/// The SDK's configuration and the sessions' lifetimes as the session layer counts time, or
+/// why `config` is wrong.
+fn checked(config: &AppConfig) -> Result<(Config, Lifetimes), StartError> {
     let sdk_config = Config::new(ApiKey::new(config.api_key.clone())?)
         .with_base_url(BaseUrl::parse(&config.workos_base)?);
-    let idle = time::Duration::try_from(config.session_idle)?;
-    Ok((sdk_config, idle))
+    if config.session_idle.is_zero() || config.session_lifetime.is_zero() {
+        return Err("session_idle and session_lifetime must be more than zero".into());
+    }
+    let lifetimes = Lifetimes {
+        idle: time::Duration::try_from(config.session_idle)?,
+        whole: time::Duration::try_from(config.session_lifetime)?,
+    };
+    Ok((sdk_config, lifetimes))
 }
 
 /// The application's routes over a session store the caller opened ([`AppConfig::sessions`]
@@ -428,7 +454,7 @@ pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
     transport: T,
     store: S,
 ) -> Result<Router, StartError> {
-    let (sdk_config, idle) = checked(&config)?;
+    let (sdk_config, lifetimes) = checked(&config)?;
     let workos = Workos::with_transport_in(sdk_config, options, transport, TokioEnvironment);
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -436,11 +462,11 @@ pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(config.secure_cookies())
-        .with_expiry(Expiry::OnInactivity(idle))
-        // Every use of a session starts its idle time again (the store's expiry and the cookie's).
-        .with_always_save(true)
+        // Each use of a signed-in session sets when it ends (`Lifetimes::ends_at`).
+        .with_expiry(Expiry::OnInactivity(lifetimes.idle))
         .with_private(config.cookie_key.clone());
     let app = Arc::new(AppState {
+        lifetimes,
         http: HttpClient::builder(TokioExecutor::new()).build(HttpConnector::new()),
         random: SystemRandom::new(),
         config,
@@ -554,8 +580,10 @@ fn same_secret(a: &str, b: &str) -> bool {
 }
 
 /// The user this session is signed in as, if it is and its lifetime has not run out (an
-/// expired one ends here). An entry that cannot be read counts as none; only the store's
-/// failure is an error.
+/// expired one ends here). The use counts: the session's end moves to the idle time from now,
+/// no later than its lifetime — in the store (its expiry) and the cookie, which the session
+/// layer writes. An entry that cannot be read counts as none; only the store's failure is an
+/// error.
 async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedIn>, SessionError> {
     let user = match session.get::<SignedIn>(USER).await {
         Ok(user) => user,
@@ -565,29 +593,37 @@ async fn signed_in(state: &AppState, session: &Session) -> Result<Option<SignedI
             None
         }
     };
-    let lifetime = i64::try_from(state.config.session_lifetime.as_secs()).unwrap_or(i64::MAX);
-    match user {
-        Some(user) if OffsetDateTime::now_utc().unix_timestamp() - user.signed_in_at < lifetime => {
+    let Some(user) = user else {
+        return Ok(None);
+    };
+    match state.lifetimes.ends_at(&user, OffsetDateTime::now_utc()) {
+        Some(ends_at) => {
+            session.set_expiry(Some(Expiry::AtDateTime(ends_at)));
             Ok(Some(user))
         }
-        Some(_) => {
+        None => {
             session.flush().await?;
             Ok(None)
         }
-        None => Ok(None),
     }
 }
 
 /// Starts a session for `profile` under a new id (no id from before the sign-in survives it:
 /// session fixation), written now so that a store that fails is an error page, not a session
 /// the browser thinks it has.
-async fn start_session(session: &Session, profile: String) -> Result<(), SessionError> {
+async fn start_session(
+    state: &AppState,
+    session: &Session,
+    profile: String,
+) -> Result<(), SessionError> {
     session.cycle_id().await?;
-    let signed_in_at = OffsetDateTime::now_utc().unix_timestamp();
+    let now = OffsetDateTime::now_utc();
     let user = SignedIn {
         profile,
-        signed_in_at,
+        signed_in_at: now.unix_timestamp(),
     };
+    let ends_at = state.lifetimes.ends_at(&user, now);
+    session.set_expiry(ends_at.map(Expiry::AtDateTime));
     session.insert(USER, user).await?;
     session.save().await
 }
@@ -625,7 +661,7 @@ async fn home(State(state): State<Arc<AppState>>, session: Session) -> Response 
         return page(StatusCode::OK, "Welcome", body);
     };
     // The use, written now: a store that refuses writes is the error page (the session layer
-    // writes it again with the cookie's new `Max-Age`).
+    // writes it again, with the cookie's new expiry).
     if let Err(e) = session.save().await {
         return sessions_unavailable(&e);
     }
@@ -753,7 +789,7 @@ async fn callback(
             )
         }
         (true, Some(code)) => match exchange(&state, code).await {
-            Ok(profile) => match start_session(&session, profile).await {
+            Ok(profile) => match start_session(&state, &session, profile).await {
                 Ok(()) => Redirect::to("/").into_response(),
                 Err(e) => sessions_unavailable(&e),
             },

@@ -251,6 +251,52 @@ async fn cookies_are_secure_on_an_https_origin_and_only_there() {
     }
 }
 
+#[test]
+fn a_session_ends_idle_after_its_last_use_and_at_its_lifetime_at_the_latest() {
+    let lifetimes = Lifetimes {
+        idle: time::Duration::minutes(30),
+        whole: time::Duration::hours(12),
+    };
+    let signed_in = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+    let user = SignedIn {
+        profile: "prof_1".into(),
+        signed_in_at: signed_in.unix_timestamp(),
+    };
+    let used = |after: time::Duration| lifetimes.ends_at(&user, signed_in + after);
+    assert_eq!(used(time::Duration::ZERO), Some(signed_in + lifetimes.idle));
+    let late = time::Duration::hours(11) + time::Duration::minutes(50);
+    assert_eq!(
+        used(late),
+        Some(signed_in + lifetimes.whole),
+        "past the lifetime"
+    );
+    assert_eq!(used(lifetimes.whole), None);
+    assert_eq!(used(time::Duration::days(400)), None);
+}
+
+#[tokio::test]
+async fn each_use_moves_the_end_in_the_store_and_the_cookie() {
+    let mock = MockTransport::new();
+    let (router, _store, pool, cookie) = signed_in(&mock).await;
+    let response = router.oneshot(get("/", &cookie)).await.unwrap();
+    let set = response.headers()[header::SET_COOKIE].to_str().unwrap();
+    let set = Cookie::parse(set.to_owned()).unwrap();
+    let from_now = set.max_age().expect("a Max-Age");
+    let idle = time::Duration::try_from(config().session_idle).unwrap();
+    assert!(
+        from_now > idle - time::Duration::minutes(1) && from_now <= idle,
+        "{set}"
+    );
+    // The store's record ends then too (the planted one ended in an hour).
+    let query = "select count(*) from tower_sessions where expiry_date < ?";
+    let ends_sooner: i64 = tower_sessions_sqlx_store::sqlx::query_scalar(query)
+        .bind(OffsetDateTime::now_utc() + time::Duration::minutes(31))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(ends_sooner, 1);
+}
+
 #[tokio::test]
 async fn a_session_ends_at_its_lifetime_however_much_it_is_used() {
     let mock = MockTransport::new();
@@ -353,6 +399,14 @@ async fn a_bad_configuration_is_an_error_before_any_store_is_opened() {
         .expect_err("an error");
     let error = error.to_string();
     assert!(error.to_lowercase().contains("api key"), "{error}");
+    let config = AppConfig {
+        session_lifetime: Duration::ZERO,
+        ..config()
+    };
+    let error = app_with_transport(config, ClientOptions::default(), MockTransport::new())
+        .await
+        .expect_err("an error");
+    assert!(error.to_string().contains("session_lifetime"), "{error}");
 }
 
 #[test]
