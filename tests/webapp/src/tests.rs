@@ -399,11 +399,11 @@ async fn a_bad_configuration_is_an_error_before_any_store_is_opened() {
         .expect_err("an error");
     let error = error.to_string();
     assert!(error.to_lowercase().contains("api key"), "{error}");
-    let config = AppConfig {
+    let no_lifetime = AppConfig {
         session_lifetime: Duration::ZERO,
         ..config()
     };
-    let error = app_with_transport(config, ClientOptions::default(), MockTransport::new())
+    let error = app_with_transport(no_lifetime, ClientOptions::default(), MockTransport::new())
         .await
         .expect_err("an error");
     assert!(error.to_string().contains("session_lifetime"), "{error}");
