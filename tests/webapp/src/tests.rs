@@ -387,20 +387,22 @@ fn the_config_shows_no_secret_and_the_store_is_named_by_a_url() {
 
 #[tokio::test]
 async fn a_bad_configuration_is_an_error_before_any_store_is_opened() {
-    let config = AppConfig {
+    // A Redis nobody listens on: opening it first would be a connection error instead.
+    let nowhere = SessionStorage::Redis("redis://127.0.0.1:9".into());
+    let no_key = AppConfig {
         api_key: String::new(),
-        // A Redis nobody listens on: opening it first would be a connection error instead.
-        sessions: SessionStorage::Redis("redis://127.0.0.1:9".into()),
+        sessions: nowhere.clone(),
         ..config()
     };
     let options = ClientOptions::default();
-    let error = app_with_transport(config, options, MockTransport::new())
+    let error = app_with_transport(no_key, options, MockTransport::new())
         .await
         .expect_err("an error");
     let error = error.to_string();
     assert!(error.to_lowercase().contains("api key"), "{error}");
     let no_lifetime = AppConfig {
         session_lifetime: Duration::ZERO,
+        sessions: nowhere,
         ..config()
     };
     let error = app_with_transport(no_lifetime, ClientOptions::default(), MockTransport::new())
