@@ -8,8 +8,8 @@
 //!   all, and a sign-out through any of them ends the session everywhere. The session cookie
 //!   (`app_session`) is private (encrypted and authenticated with [`AppConfig::cookie_key`]),
 //!   `HttpOnly`, `SameSite=Lax`, `Secure` when the app's origin is `https`. A session ends after
-//!   [`AppConfig::session_idle`] without use (the store's expiry) and at the latest
-//!   [`AppConfig::session_lifetime`] after sign-in. A session store that fails (Redis down, or
+//!   [`AppConfig::session_idle`] without use and at the latest [`AppConfig::session_lifetime`]
+//!   after sign-in: each use sets that end as the store's expiry (and the cookie's). A session store that fails (Redis down, or
 //!   refusing writes) gets a `503` page and an `error` in the log: no panic, and no session made.
 //! - **Pages** from [`maud`] templates, which escape every value they splice in.
 //! - `GET /`: who is signed in, with a "Sign out" button, or a "Sign in" link.
