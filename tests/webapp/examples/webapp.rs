@@ -26,9 +26,9 @@ struct Args {
     /// `redis://HOST:PORT` (shared by every instance naming it).
     #[arg(long, env = "WEBAPP_SESSIONS", default_value = "sqlite::memory:")]
     sessions: SessionStorage,
-    /// The secret the cookie key is derived from, 32 bytes or more: instances that share
-    /// sessions, and restarts that keep them, need the same one [default: a key for this
-    /// process].
+    /// The secret the cookie key is derived from, a long random string (a short one is refused,
+    /// with the length it must have): instances that share sessions, and restarts that keep
+    /// them, need the same one [default: a key for this process].
     #[arg(long, env = "WEBAPP_COOKIE_SECRET", hide_env_values = true)]
     cookie_secret: Option<String>,
     /// A WorkOS already running (the emulator: `cargo run -p workos-logout -- emulator`)

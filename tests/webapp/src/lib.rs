@@ -90,6 +90,10 @@ pub const STATE_COOKIE: &str = "app_sign_in_state";
 /// How long a sign-in may take, from "Sign in" to the callback.
 const STATE_LIFETIME: Duration = Duration::from_secs(600);
 
+/// The fewest bytes a cookie secret may have ([`AppConfig::with_cookie_secret`]; the key
+/// derivation asks for as many).
+pub const MIN_COOKIE_SECRET: usize = 32;
+
 /// The session's entry for the signed-in user.
 const USER: &str = "user";
 
@@ -234,23 +238,23 @@ impl AppConfig {
         }
     }
 
-    /// The cookie key derived from `secret` (at least 32 bytes; HKDF), so that every instance
+    /// The cookie key derived from `secret` (at least [`MIN_COOKIE_SECRET`] bytes; HKDF), so that every instance
     /// given the same secret reads the others' cookies, and a restart keeps them readable.
     ///
     /// ```
-    /// use workos_logout_webapp::AppConfig;
+    /// use workos_logout_webapp::{AppConfig, MIN_COOKIE_SECRET};
     ///
     /// let config = AppConfig::new("http://127.0.0.1:3000", "http://127.0.0.1:4100", "sk_test", "client");
     /// assert!(config.clone().with_cookie_secret(b"too short").is_err());
-    /// let a = config.clone().with_cookie_secret(&[7; 32])?;
-    /// let b = config.with_cookie_secret(&[7; 32])?;
+    /// let a = config.clone().with_cookie_secret(&[7; MIN_COOKIE_SECRET])?;
+    /// let b = config.with_cookie_secret(&[7; MIN_COOKIE_SECRET])?;
     /// assert_eq!(a.cookie_key.master(), b.cookie_key.master());
     /// # Ok::<(), String>(())
     /// ```
     pub fn with_cookie_secret(self, secret: &[u8]) -> Result<Self, String> {
-        if secret.len() < 32 {
+        if secret.len() < MIN_COOKIE_SECRET {
             return Err(format!(
-                "the cookie secret is {} bytes; it must be at least 32",
+                "the cookie secret is {} bytes; it must be at least {MIN_COOKIE_SECRET}",
                 secret.len()
             ));
         }
@@ -418,32 +422,43 @@ pub async fn app_with_transport<T: SendTransport + 'static>(
     transport: T,
 ) -> Result<Router, StartError> {
     // Bad configuration is an error before any store is opened.
-    checked(&config)?;
+    let checked = Checked::new(&config)?;
     Ok(match &config.sessions {
         SessionStorage::Sqlite(url) => {
             let store = sqlite_store(sqlite_pool(url).await?).await?;
-            app_with_store(config, options, transport, store)?
+            routes(config, checked, options, transport, store)
         }
         SessionStorage::Redis(url) => {
             let store = redis_store(url).await?;
-            app_with_store(config, options, transport, store)?
+            routes(config, checked, options, transport, store)
         }
     })
 }
 
-/// The SDK's configuration and the sessions' lifetimes as the session layer counts time, or
-/// why `config` is wrong.
-fn checked(config: &AppConfig) -> Result<(Config, Lifetimes), StartError> {
-    let sdk_config = Config::new(ApiKey::new(config.api_key.clone())?)
-        .with_base_url(BaseUrl::parse(&config.workos_base)?);
-    if config.session_idle.is_zero() || config.session_lifetime.is_zero() {
-        return Err("session_idle and session_lifetime must be more than zero".into());
+/// What an [`AppConfig`] gives once checked: the SDK's configuration, and the sessions'
+/// lifetimes as the session layer counts time.
+struct Checked {
+    sdk_config: Config,
+    lifetimes: Lifetimes,
+}
+
+impl Checked {
+    /// Checks `config`, or says why it is wrong.
+    fn new(config: &AppConfig) -> Result<Self, StartError> {
+        let sdk_config = Config::new(ApiKey::new(config.api_key.clone())?)
+            .with_base_url(BaseUrl::parse(&config.workos_base)?);
+        if config.session_idle.is_zero() || config.session_lifetime.is_zero() {
+            return Err("session_idle and session_lifetime must be more than zero".into());
+        }
+        let lifetimes = Lifetimes {
+            idle: time::Duration::try_from(config.session_idle)?,
+            whole: time::Duration::try_from(config.session_lifetime)?,
+        };
+        Ok(Self {
+            sdk_config,
+            lifetimes,
+        })
     }
-    let lifetimes = Lifetimes {
-        idle: time::Duration::try_from(config.session_idle)?,
-        whole: time::Duration::try_from(config.session_lifetime)?,
-    };
-    Ok((sdk_config, lifetimes))
 }
 
 /// The application's routes over a session store the caller opened ([`AppConfig::sessions`]
@@ -454,7 +469,22 @@ pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
     transport: T,
     store: S,
 ) -> Result<Router, StartError> {
-    let (sdk_config, lifetimes) = checked(&config)?;
+    let checked = Checked::new(&config)?;
+    Ok(routes(config, checked, options, transport, store))
+}
+
+/// The routes and the session layer, from a configuration already checked.
+fn routes<T: SendTransport + 'static, S: SessionStore + Clone>(
+    config: AppConfig,
+    checked: Checked,
+    options: ClientOptions,
+    transport: T,
+    store: S,
+) -> Router {
+    let Checked {
+        sdk_config,
+        lifetimes,
+    } = checked;
     let workos = Workos::with_transport_in(sdk_config, options, transport, TokioEnvironment);
     let sessions = SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
@@ -471,7 +501,7 @@ pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
         random: SystemRandom::new(),
         config,
     });
-    Ok(Router::new()
+    Router::new()
         .route("/", get(home))
         .route("/sign-in", get(sign_in))
         .route("/callback", get(callback))
@@ -483,7 +513,7 @@ pub fn app_with_store<T: SendTransport + 'static, S: SessionStore + Clone>(
             app,
             workos: Arc::new(workos),
         })
-        .layer(sessions))
+        .layer(sessions)
 }
 
 /// Serves the app on `listener` until the task is dropped.

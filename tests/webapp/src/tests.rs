@@ -361,7 +361,9 @@ async fn a_failed_store_is_a_503_page_and_nothing_else() {
 
 #[test]
 fn the_config_shows_no_secret_and_the_store_is_named_by_a_url() {
-    let config = config().with_cookie_secret(&[1; 32]).unwrap();
+    let config = config()
+        .with_cookie_secret(&[1; MIN_COOKIE_SECRET])
+        .unwrap();
     let shown = format!("{config:?}");
     assert!(!shown.contains("sk_test_123"), "{shown}");
     assert!(shown.contains("[redacted]"), "{shown}");
